@@ -1,0 +1,47 @@
+// --answers <file.yaml>: the .create-stack.yaml of another stack, or a hand-written file of the same shape.
+import { readFileSync } from 'node:fs';
+import { UserError } from './errors.js';
+import type { ServiceSpec, StackSpec } from './spec.js';
+
+const KEYS = new Set(['tool', 'version', 'name', 'preset', 'services', 'with', 'appKind', 'dbMemory']);
+
+export async function readAnswers(file: string): Promise<Partial<StackSpec>> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError('answers-unreadable', `cannot read answers file ${file}`, 'pass the path of an existing .create-stack.yaml');
+  }
+  const { parse } = await import('yaml');
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    throw new UserError('answers-yaml', `answers file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, 'fix the YAML');
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new UserError('answers-shape', `answers file ${file} must be a mapping`, 'see the .create-stack.yaml of a generated stack');
+  }
+  const bad = (key: string, want: string) =>
+    new UserError('answers-shape', `answers file ${file}: "${key}" must be ${want}`, 'see the .create-stack.yaml of a generated stack');
+  const out: Partial<StackSpec> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!KEYS.has(key)) throw bad(key, `one of the known keys (${[...KEYS].join(', ')})`);
+    if (key === 'tool' || key === 'version') continue;
+    if (key === 'services') {
+      if (!Array.isArray(value)) throw bad(key, 'a list of {name, kind, port?}');
+      out.services = value.map((s): ServiceSpec => {
+        if (!s || typeof s !== 'object' || typeof s.name !== 'string' || typeof s.kind !== 'string') throw bad(key, 'a list of {name, kind, port?}');
+        if (s.port !== undefined && typeof s.port !== 'number') throw bad(`${key}.port`, 'a number');
+        return s.port === undefined ? { name: s.name, kind: s.kind } : { name: s.name, kind: s.kind, port: s.port };
+      });
+    } else if (key === 'with') {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw bad(key, 'a list of layer names');
+      out.with = value as StackSpec['with'];
+    } else {
+      if (typeof value !== 'string') throw bad(key, 'a string');
+      (out as Record<string, string>)[key] = value;
+    }
+  }
+  return out;
+}

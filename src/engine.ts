@@ -1,0 +1,79 @@
+// spec → plan → validate → apply: the one path every door (CLI, prompts, plop, API) goes through.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { kinds } from './templates.js';
+import { UserError } from './errors.js';
+import { validateSpec, type StackSpec } from './spec.js';
+import { applyPlan, inspectTarget, type TargetState } from './apply.js';
+import { planBdBuildData } from './presets/bd-build-data.js';
+import type { Plan } from './tree.js';
+
+export interface RunOptions {
+  /** Parent directory of the new repo(s); default: the current directory. */
+  dest?: string;
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+export interface RunResult {
+  plan: Plan;
+  states: TargetState[];
+  written: boolean;
+}
+
+/** Renders the whole stack into memory. Pure apart from reading nothing at all. */
+export function planStack(spec: StackSpec, dest = '.'): Plan {
+  validateSpec(spec, { kinds });
+  const parent = resolve(dest);
+  switch (spec.preset) {
+    case 'bd-build-data':
+      return { targets: [{ dir: join(parent, spec.name), tree: planBdBuildData(spec) }] };
+    default:
+      throw new UserError('preset-unavailable', `preset "${spec.preset}" is not available in this version`, 'use --preset bd-build-data');
+  }
+}
+
+// A value the templates could not turn into text.
+const UNSAFE_OUTPUT = /\[object Object\]/;
+
+/** Checks the plan against itself and against the disk before anything is written. */
+export function validatePlan(plan: Plan, opts: RunOptions): TargetState[] {
+  for (const target of plan.targets) {
+    for (const path of target.tree.paths()) {
+      if (isAbsolute(path) || path.split('/').includes('..') || path.includes('\\')) {
+        throw new Error(`internal: planned path escapes its target: ${path}`);
+      }
+      const content = target.tree.files.get(path)!.content;
+      if (UNSAFE_OUTPUT.test(content)) throw new Error(`internal: ${path} rendered a missing value`);
+    }
+    const parent = dirname(target.dir);
+    if (!existsSync(parent) || !statSync(parent).isDirectory()) {
+      throw new UserError('dest-missing', `destination directory ${parent} does not exist`, 'create it first or pass --dest <existing dir>');
+    }
+    if (existsSync(target.dir) && !statSync(target.dir).isDirectory()) {
+      throw new UserError('target-not-directory', `${target.dir} exists and is not a directory`, 'choose another name or --dest');
+    }
+  }
+  const states = plan.targets.map(inspectTarget);
+  for (const state of states) {
+    if (state.nonEmpty && !opts.force) {
+      throw new UserError(
+        'target-not-empty',
+        `${state.dir} already exists and is not empty`,
+        'choose another name, or pass --force to write the files create-stack owns (it never deletes anything)',
+      );
+    }
+  }
+  return states;
+}
+
+export function runPlan(plan: Plan, opts: RunOptions): RunResult {
+  const states = validatePlan(plan, opts);
+  if (opts.dryRun) return { plan, states, written: false };
+  applyPlan(plan, states);
+  return { plan, states, written: true };
+}
+
+export function createStack(spec: StackSpec, opts: RunOptions = {}): RunResult {
+  return runPlan(planStack(spec, opts.dest), opts);
+}

@@ -1,0 +1,50 @@
+/**
+ * A service kind is data: templates/kinds/<kind>/kind.yaml plus its templates.
+ * The build step turns every kind.yaml into JSON; this is its shape.
+ */
+export interface KindEnvVar {
+  /** Name of the variable inside the container. */
+  var: string;
+  /** Variable of .env it is read from; `{{ENV}}` is the service's env prefix (api → API). */
+  from?: string;
+  /** Default (or literal when there is no `from`); `{{service}}`, `{{stack_id}}`, `{{ENV}}` are substituted. */
+  value?: string;
+  /** Generated as 32 random bytes (base64url) into .env; `${VAR:?}` in production. */
+  secret?: boolean;
+  description: string;
+}
+
+export interface KindManifest {
+  name: string;
+  description: string;
+  /** `app` services are built from data/ code; `stateful` ones keep data under bd/. */
+  role: 'app' | 'stateful';
+  /** Base image of build/<svc>/Dockerfile, pinned by tag. */
+  image: string;
+  /** Container port, or null for services that listen on nothing (workers). */
+  port: number | null;
+  /** HTTP health path the monitor script checks; null when the kind is not HTTP. */
+  healthPath: string | null;
+  metricsPath: string | null;
+  /** Compose healthcheck `test`; uses only commands that exist inside `image`. `{{port}}` is substituted. */
+  healthcheck: string[];
+  /** Where a stateful kind keeps its data inside the container (mounted from bd/<svc>-data). */
+  dataDir?: string;
+  /** Connection URL given to app services (compose interpolation from .env), e.g. postgresql://… */
+  url?: string;
+  env: KindEnvVar[];
+  /** Compose `command` in base/prod and in the dev override. */
+  command?: string[];
+  devCommand?: string[];
+  /** Where the code lives in the image; the dev override mounts data/<svc>[/codeSubdir] there. */
+  codeDir?: string;
+  codeSubdir?: string;
+  /** false when the kind never talks to the stack's databases (nginx). */
+  storeClient?: boolean;
+  resources: {
+    limits: { cpus: string; memory: string };
+    reservations: { cpus: string; memory: string };
+  };
+  /** Language of the code stub, for docs and checks. */
+  language?: 'python' | 'node';
+}

@@ -1,0 +1,30 @@
+// Seed 001: one repo in the bd/ build/ data/ layout.
+import { kinds, presets, version } from '../templates.js';
+import { renderGroup } from '../render-group.js';
+import { newSecret } from '../secrets.js';
+import { buildStackView } from '../stack-view.js';
+import { FileTree } from '../tree.js';
+import type { StackSpec } from '../spec.js';
+
+const PRESET = 'bd-build-data';
+
+export function planBdBuildData(spec: StackSpec): FileTree {
+  const tree = new FileTree();
+  const stack = buildStackView(spec, kinds, version);
+  const userOwned = presets[PRESET]!.userOwned;
+  const secrets = Object.fromEntries(stack.dotenv.filter((v) => v.secret).map((v) => [v.name, newSecret()]));
+
+  renderGroup(tree, { prefix: `${PRESET}/root/`, context: { ...stack, secrets, stack }, userOwned });
+  for (const svc of stack.services) {
+    const vars = { __svc__: svc.name };
+    const ctx = { ...svc, stack };
+    renderGroup(tree, { prefix: `${PRESET}/each-service/`, context: ctx, vars, userOwned });
+    if (svc.isHttp) renderGroup(tree, { prefix: `${PRESET}/each-http-service/`, context: ctx, vars, userOwned });
+    if (svc.isStateful) renderGroup(tree, { prefix: `${PRESET}/each-stateful-service/`, context: ctx, vars, userOwned });
+    renderGroup(tree, { prefix: `kinds/${svc.kind}/files/`, context: ctx, vars, userOwned });
+  }
+  // Secrets never leave this machine: .env is private to its owner.
+  const env = tree.files.get('.env');
+  if (env) env.mode = 0o600;
+  return tree;
+}

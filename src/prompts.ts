@@ -1,0 +1,46 @@
+// The interactive door: asks only for what flags and answers files did not give.
+import { checkbox, input, select } from '@inquirer/prompts';
+import { kinds } from './templates.js';
+import { DEFAULT_NAME_FOR_KIND, DEFAULT_SERVICES } from './defaults.js';
+import { nameProblem, parsePort, PRESETS, type ServiceSpec, type StackSpec } from './spec.js';
+
+export async function askMissing(spec: Partial<StackSpec>, missing: string[]): Promise<void> {
+  if (missing.includes('name')) {
+    spec.name = await input({
+      message: 'Stack name',
+      default: 'my-stack',
+      validate: (v) => (nameProblem(v) ? `the name ${nameProblem(v)}` : true),
+    });
+    spec.preset = (await select({
+      message: 'Preset',
+      default: spec.preset,
+      choices: PRESETS.map((p) => ({ value: p, name: p })),
+    })) as StackSpec['preset'];
+  }
+  if (missing.includes('services') && spec.preset === 'bd-build-data') {
+    const defaults = new Set(DEFAULT_SERVICES.map((s) => s.kind));
+    const chosen = await checkbox({
+      message: 'Services',
+      choices: Object.values(kinds)
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((k) => ({ value: k.name, name: `${k.name}: ${k.description}`, checked: defaults.has(k.name) })),
+      required: true,
+    });
+    const services: ServiceSpec[] = [];
+    for (const kind of chosen) {
+      const name = await input({
+        message: `Name of the ${kind} service`,
+        default: DEFAULT_NAME_FOR_KIND[kind] ?? kind,
+        validate: (v) => (nameProblem(v) ? `the name ${nameProblem(v)}` : services.some((s) => s.name === v) ? 'that name is taken' : true),
+      });
+      const svc: ServiceSpec = { name, kind };
+      const port = kinds[kind]!.port;
+      if (port !== null) {
+        const text = await input({ message: `Host port of ${name}`, default: String(port), validate: (v) => (parsePort(v) ? true : 'a whole number from 1 to 65535') });
+        if (Number(text) !== port) svc.port = Number(text);
+      }
+      services.push(svc);
+    }
+    spec.services = services;
+  }
+}

@@ -1,0 +1,183 @@
+import { UserError, UserErrors } from './errors.js';
+import type { KindManifest } from './kind.js';
+
+/** One service of a stack: `--service <name>:<kind>[:<host-port>]`. */
+export interface ServiceSpec {
+  name: string;
+  kind: string;
+  /** Host port it is published on; defaults to the kind's container port. */
+  port?: number;
+}
+
+export const PRESETS = ['bd-build-data', 'app-support'] as const;
+export type PresetName = (typeof PRESETS)[number];
+export const LAYERS = ['deploy'] as const;
+export type LayerName = (typeof LAYERS)[number];
+
+/** What every door (argv, prompts, plop, API) builds; the engine takes nothing else. */
+export interface StackSpec {
+  name: string;
+  preset: PresetName;
+  services: ServiceSpec[];
+  with: LayerName[];
+  /** app-support preset: kind of the application and memory given to PostgreSQL. */
+  appKind?: string;
+  dbMemory?: string;
+}
+
+export const NAME_MAX = 63;
+/** Directories of data/ the preset itself uses; a service of that name would collide with them. */
+const RESERVED_SERVICE_NAMES = new Set(['scripts', 'doc', 'monitoring', 'logs', 'shared']);
+
+/** Why a name is not a DNS-label-like lowercase name, or null when it is. */
+export function nameProblem(value: string): string | null {
+  if (value === '') return 'is empty';
+  if (value.length > NAME_MAX) return `is ${value.length} characters long (at most ${NAME_MAX})`;
+  if (value.includes('/') || value.includes('\\')) return 'contains a path separator';
+  if (value.includes('..')) return 'contains ".."';
+  if (/\s/.test(value)) return 'contains white space';
+  if (/[A-Z]/.test(value)) return 'contains upper-case letters';
+  if (value.startsWith('-')) return 'starts with "-"';
+  if (value.endsWith('-')) return 'ends with "-"';
+  if (!/^[a-z]/.test(value)) return 'does not start with a letter';
+  const bad = value.match(/[^a-z0-9-]/);
+  if (bad) return `contains ${JSON.stringify(bad[0])}`;
+  return null;
+}
+
+function checkName(what: string, value: string, flagHint: string): UserError | null {
+  const problem = nameProblem(value);
+  if (!problem) return null;
+  return new UserError(
+    'name-format',
+    `${what} ${JSON.stringify(value)} ${problem}: names are 1-${NAME_MAX} characters of a-z, 0-9 and "-", starting with a letter and not ending with "-"`,
+    `choose a name like "my-stack" (${flagHint})`,
+  );
+}
+
+/** Parses a port given as text; null when it is not a whole number in 1-65535. */
+export function parsePort(text: string): number | null {
+  if (!/^\d{1,5}$/.test(text)) return null;
+  const n = Number(text);
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+function portError(value: string, svc: string): UserError {
+  return new UserError(
+    'port-range',
+    `port ${JSON.stringify(value)} of service "${svc}" is not a whole number from 1 to 65535`,
+    `write it as --service ${svc}:<kind>:8080`,
+  );
+}
+
+/** `api:fastapi:8001` → ServiceSpec. Shape errors only; the rest is checked by validateSpec. */
+export function parseServiceArg(arg: string): ServiceSpec {
+  const parts = arg.split(':');
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p === '')) {
+    throw new UserError(
+      'service-format',
+      `--service ${JSON.stringify(arg)} is not of the form <name>:<kind>[:<port>]`,
+      'write it as --service api:fastapi or --service api:fastapi:8001',
+    );
+  }
+  const [name, kind, portText] = parts as [string, string, string?];
+  if (portText === undefined) return { name, kind };
+  const port = parsePort(portText);
+  if (port === null) throw portError(portText, name);
+  return { name, kind, port };
+}
+
+export interface SpecContext {
+  kinds: Record<string, KindManifest>;
+}
+
+/** Every rule a spec must meet before anything is planned; all problems are reported together. */
+export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
+  const errors: UserError[] = [];
+  const push = (e: UserError | null) => e && errors.push(e);
+
+  push(checkName('stack name', spec.name, 'create-stack new <name>'));
+  if (!(PRESETS as readonly string[]).includes(spec.preset)) {
+    errors.push(
+      new UserError('preset-unknown', `preset ${JSON.stringify(spec.preset)} does not exist`, `use --preset ${PRESETS.join(' or --preset ')}`),
+    );
+  }
+  for (const layer of spec.with) {
+    if (!(LAYERS as readonly string[]).includes(layer)) {
+      errors.push(new UserError('layer-unknown', `layer ${JSON.stringify(layer)} does not exist`, `use --with ${LAYERS.join(', ')}`));
+    }
+  }
+
+  const kindNames = Object.keys(ctx.kinds).sort();
+  const seen = new Set<string>();
+  const hostPorts = new Map<number, string>();
+  for (const svc of spec.services) {
+    push(checkName('service name', svc.name, `--service <name>:${svc.kind}`));
+    if (RESERVED_SERVICE_NAMES.has(svc.name)) {
+      errors.push(
+        new UserError(
+          'service-reserved',
+          `service name "${svc.name}" is reserved: data/${svc.name}/ already holds the stack's own ${svc.name}`,
+          `rename the service, e.g. --service ${svc.name}-svc:${svc.kind}`,
+        ),
+      );
+    }
+    if (seen.has(svc.name)) {
+      errors.push(new UserError('service-duplicate', `service name "${svc.name}" is given twice`, 'give every --service a different name'));
+    }
+    seen.add(svc.name);
+    if (svc.name.endsWith('-monitor')) {
+      errors.push(
+        new UserError('service-reserved', `service name "${svc.name}" ends with "-monitor", which names the generated monitor services`, 'choose another name'),
+      );
+    }
+    const kind = ctx.kinds[svc.kind];
+    if (!kind) {
+      errors.push(
+        new UserError('kind-unknown', `service "${svc.name}" has unknown kind ${JSON.stringify(svc.kind)}`, `use one of: ${kindNames.join(', ')}`),
+      );
+      continue;
+    }
+    if (svc.port !== undefined) {
+      if (!Number.isInteger(svc.port) || svc.port < 1 || svc.port > 65535) {
+        errors.push(portError(String(svc.port), svc.name));
+        continue;
+      }
+      if (kind.port === null) {
+        errors.push(
+          new UserError('port-not-served', `service "${svc.name}" of kind ${svc.kind} listens on no port, yet port ${svc.port} was given`, `drop the port: --service ${svc.name}:${svc.kind}`),
+        );
+        continue;
+      }
+    }
+    const hostPort = svc.port ?? kind.port;
+    if (hostPort != null) {
+      const other = hostPorts.get(hostPort);
+      if (other) {
+        errors.push(
+          new UserError(
+            'port-conflict',
+            `services "${other}" and "${svc.name}" are both published on host port ${hostPort}`,
+            `give one of them another port, e.g. --service ${svc.name}:${svc.kind}:${nextFree(hostPort, hostPorts)}`,
+          ),
+        );
+      } else hostPorts.set(hostPort, svc.name);
+    }
+  }
+  if (spec.preset === 'bd-build-data' && spec.services.length === 0) {
+    errors.push(new UserError('services-empty', 'a bd-build-data stack needs at least one service', 'add --service api:fastapi (or pass --yes for the default set)'));
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new UserErrors(errors);
+}
+
+function nextFree(port: number, used: Map<number, string>): number {
+  let p = port + 1;
+  while (used.has(p) && p < 65535) p++;
+  return p;
+}
+
+/** The env-var prefix of a service: api-gateway → API_GATEWAY. */
+export function envPrefix(service: string): string {
+  return service.toUpperCase().replace(/-/g, '_');
+}

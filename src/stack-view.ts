@@ -1,0 +1,182 @@
+// Turns a validated StackSpec into the plain data every template renders from.
+import { envPrefix, type ServiceSpec, type StackSpec } from './spec.js';
+import type { KindManifest } from './kind.js';
+
+export const MONITOR_IMAGE = 'curlimages/curl:8.11.1';
+
+export interface EnvEntry {
+  key: string;
+  value: string;
+}
+
+/** A variable of .env / .env.example. */
+export interface DotEnvVar {
+  name: string;
+  value: string;
+  secret: boolean;
+  description: string;
+}
+
+export interface ServiceView {
+  name: string;
+  kind: string;
+  ENV: string;
+  role: 'app' | 'stateful';
+  isApp: boolean;
+  isStateful: boolean;
+  isHttp: boolean;
+  port: number | null;
+  hostPort: number | null;
+  baseImage: string;
+  image: string;
+  healthPath: string | null;
+  metricsPath: string | null;
+  healthcheck: string[];
+  /** The same check for a Dockerfile HEALTHCHECK: exec form, or shell form without Compose's `$$`. */
+  dockerHealthcheck: string;
+  command: string[] | null;
+  devCommand: string[] | null;
+  dataDir: string | null;
+  codeDir: string | null;
+  codeSubdir: string | null;
+  language: string | null;
+  environment: EnvEntry[];
+  prodEnvironment: EnvEntry[];
+  deps: string[];
+  dotenv: DotEnvVar[];
+  resources: KindManifest['resources'];
+  stack: StackView;
+}
+
+export interface StackView {
+  name: string;
+  /** Name usable as an identifier (SQL database, Python package): a-z0-9_. */
+  id: string;
+  version: string;
+  services: ServiceView[];
+  appServices: ServiceView[];
+  statefulServices: ServiceView[];
+  httpServices: ServiceView[];
+  dotenv: DotEnvVar[];
+  monitorImage: string;
+  spec: StackSpec;
+}
+
+interface Tokens {
+  ENV: string;
+  service: string;
+  stack_id: string;
+}
+
+function subst(text: string, t: Tokens): string {
+  return text.replace(/\{\{(ENV|service|stack_id)\}\}/g, (_, k: keyof Tokens) => t[k]);
+}
+
+const MISSING_DEV = 'is not set: run data/scripts/setup.sh (or copy .env.example to .env)';
+const MISSING_PROD = 'must be set for production (see .env.example)';
+
+export function buildStackView(spec: StackSpec, kinds: Record<string, KindManifest>, version: string): StackView {
+  const stack: StackView = {
+    name: spec.name,
+    id: spec.name.replace(/-/g, '_'),
+    version,
+    services: [],
+    appServices: [],
+    statefulServices: [],
+    httpServices: [],
+    dotenv: [],
+    monitorImage: MONITOR_IMAGE,
+    spec,
+  };
+  const stateful = spec.services.filter((s) => kinds[s.kind]!.role === 'stateful');
+  stack.dotenv.push(
+    { name: 'COMPOSE_PROJECT_NAME', value: spec.name, secret: false, description: 'Compose project name (prefix of containers, networks, volumes)' },
+    { name: 'ENVIRONMENT', value: 'development', secret: false, description: 'development or production' },
+    { name: 'TAG', value: 'dev', secret: false, description: 'tag of the images Compose builds' },
+  );
+  for (const svc of spec.services) {
+    const view = serviceView(svc, kinds, stateful, stack);
+    stack.services.push(view);
+    (view.isApp ? stack.appServices : stack.statefulServices).push(view);
+    if (view.isHttp) stack.httpServices.push(view);
+    stack.dotenv.push(...view.dotenv);
+  }
+  return stack;
+}
+
+function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stateful: ServiceSpec[], stack: StackView): ServiceView {
+  const kind = kinds[svc.kind]!;
+  const ENV = envPrefix(svc.name);
+  const t: Tokens = { ENV, service: svc.name, stack_id: stack.id };
+  const isApp = kind.role === 'app';
+  const environment: EnvEntry[] = [];
+  const prodEnvironment: EnvEntry[] = [];
+  const dotenv: DotEnvVar[] = [];
+
+  if (isApp) {
+    environment.push({ key: 'SERVICE_NAME', value: svc.name }, { key: 'ENVIRONMENT', value: '${ENVIRONMENT:-development}' });
+    if (kind.port !== null) environment.push({ key: 'PORT', value: String(kind.port) });
+    environment.push({ key: 'CONFIG_DIR', value: `/etc/${svc.name}/config` });
+    prodEnvironment.push({ key: 'ENVIRONMENT', value: 'production' });
+  }
+  for (const e of kind.env) {
+    const from = e.from ? subst(e.from, t) : null;
+    const dflt = e.value !== undefined ? subst(e.value, t) : '';
+    if (!from) {
+      environment.push({ key: e.var, value: dflt });
+      continue;
+    }
+    dotenv.push({ name: from, value: dflt, secret: !!e.secret, description: subst(e.description, t) });
+    if (e.secret) {
+      environment.push({ key: e.var, value: `\${${from}:?${from} ${MISSING_DEV}}` });
+      prodEnvironment.push({ key: e.var, value: `\${${from}:?${from} ${MISSING_PROD}}` });
+    } else {
+      environment.push({ key: e.var, value: `\${${from}:-${dflt}}` });
+    }
+  }
+  const deps: string[] = [];
+  if (isApp && kind.storeClient !== false) {
+    for (const dep of stateful) {
+      const depKind = kinds[dep.kind]!;
+      if (!depKind.url) continue;
+      const depT: Tokens = { ENV: envPrefix(dep.name), service: dep.name, stack_id: stack.id };
+      environment.push({ key: `${depT.ENV}_URL`, value: subst(depKind.url, depT) });
+      deps.push(dep.name);
+    }
+  }
+  return {
+    name: svc.name,
+    kind: svc.kind,
+    ENV,
+    role: kind.role,
+    isApp,
+    isStateful: !isApp,
+    isHttp: kind.healthPath !== null && kind.port !== null,
+    port: kind.port,
+    hostPort: kind.port === null ? null : (svc.port ?? kind.port),
+    baseImage: kind.image,
+    image: `${stack.name}-${svc.name}:\${TAG:-dev}`,
+    healthPath: kind.healthPath,
+    metricsPath: kind.metricsPath,
+    healthcheck: kind.healthcheck,
+    dockerHealthcheck: dockerHealthcheck(kind.healthcheck),
+    command: kind.command ? kind.command.map((c) => subst(c, t)) : null,
+    devCommand: kind.devCommand ? kind.devCommand.map((c) => subst(c, t)) : null,
+    dataDir: kind.dataDir ?? null,
+    codeDir: kind.codeDir ?? null,
+    codeSubdir: kind.codeSubdir ?? null,
+    language: kind.language ?? null,
+    environment,
+    prodEnvironment,
+    deps,
+    dotenv,
+    resources: kind.resources,
+    stack,
+  };
+}
+
+function dockerHealthcheck(test: string[]): string {
+  const [form, ...rest] = test;
+  if (form === 'CMD-SHELL') return rest.join(' ').replace(/\$\$/g, '$');
+  return JSON.stringify(rest);
+}
