@@ -6,6 +6,9 @@ import { UserError } from './errors.js';
 import { validateSpec, type StackSpec } from './spec.js';
 import { applyPlan, inspectTarget, type TargetState } from './apply.js';
 import { planBdBuildData } from './presets/bd-build-data.js';
+import { planAppSupport } from './presets/app-support.js';
+import { planDeployLayer } from './layers/deploy.js';
+import type { PresetOutput } from './presets/types.js';
 import type { Plan } from './tree.js';
 
 export interface RunOptions {
@@ -25,12 +28,9 @@ export interface RunResult {
 export function planStack(spec: StackSpec, dest = '.'): Plan {
   validateSpec(spec, { kinds });
   const parent = resolve(dest);
-  switch (spec.preset) {
-    case 'bd-build-data':
-      return { targets: [{ dir: join(parent, spec.name), tree: planBdBuildData(spec) }] };
-    default:
-      throw new UserError('preset-unavailable', `preset "${spec.preset}" is not available in this version`, 'use --preset bd-build-data');
-  }
+  const out: PresetOutput = spec.preset === 'app-support' ? planAppSupport(spec) : planBdBuildData(spec);
+  if (spec.with.includes('deploy')) planDeployLayer(out.repos[out.layerRepo]!.tree, out.stack);
+  return { targets: out.repos.map((r) => ({ dir: join(parent, r.name), tree: r.tree })) };
 }
 
 // A value the templates could not turn into text.

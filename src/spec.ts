@@ -26,6 +26,19 @@ export interface StackSpec {
 }
 
 export const NAME_MAX = 63;
+export const SUPPORT_SUFFIX = '-support';
+/** Kinds the app-support preset can build its application from. */
+export const APP_KINDS = ['fastapi', 'node', 'worker'];
+export const DEFAULT_APP_KIND = 'fastapi';
+export const DEFAULT_DB_MEMORY = '4GB';
+
+/** "512MB" / "4GB" → megabytes; null when not a size from 256MB to 1024GB. */
+export function parseMemory(text: string): number | null {
+  const m = /^(\d{1,7})\s*(MB|GB)$/i.exec(text.trim());
+  if (!m) return null;
+  const mb = Number(m[1]) * (m[2]!.toUpperCase() === 'GB' ? 1024 : 1);
+  return mb >= 256 && mb <= 1024 * 1024 ? mb : null;
+}
 /** Directories of data/ the preset itself uses; a service of that name would collide with them. */
 const RESERVED_SERVICE_NAMES = new Set(['scripts', 'doc', 'monitoring', 'logs', 'shared']);
 
@@ -162,6 +175,25 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
           ),
         );
       } else hostPorts.set(hostPort, svc.name);
+    }
+  }
+  if (spec.preset === 'app-support') {
+    if (spec.name.length > NAME_MAX - SUPPORT_SUFFIX.length && !nameProblem(spec.name)) {
+      errors.push(
+        new UserError('name-format', `stack name "${spec.name}" is too long for app-support: "${spec.name}${SUPPORT_SUFFIX}" must fit in ${NAME_MAX} characters`, `use at most ${NAME_MAX - SUPPORT_SUFFIX.length} characters`),
+      );
+    }
+    const appKind = spec.appKind ?? DEFAULT_APP_KIND;
+    if (!APP_KINDS.includes(appKind)) {
+      errors.push(new UserError('app-kind-unknown', `--app-kind ${JSON.stringify(appKind)} is not an application kind`, `use --app-kind ${APP_KINDS.join(', --app-kind ')}`));
+    }
+    if (spec.dbMemory !== undefined && parseMemory(spec.dbMemory) === null) {
+      errors.push(
+        new UserError('db-memory-format', `--db-memory ${JSON.stringify(spec.dbMemory)} is not a memory size from 256MB to 1024GB`, 'write it like --db-memory 512MB or --db-memory 4GB'),
+      );
+    }
+    if (spec.services.length > 0) {
+      errors.push(new UserError('services-fixed', 'the app-support preset has a fixed pair of services (the app and its PostgreSQL); --service does not apply', 'drop --service, or use --preset bd-build-data'));
     }
   }
   if (spec.preset === 'bd-build-data' && spec.services.length === 0) {

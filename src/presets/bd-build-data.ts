@@ -5,10 +5,11 @@ import { newSecret } from '../secrets.js';
 import { buildStackView } from '../stack-view.js';
 import { FileTree } from '../tree.js';
 import type { StackSpec } from '../spec.js';
+import type { PresetOutput } from './types.js';
 
 const PRESET = 'bd-build-data';
 
-export function planBdBuildData(spec: StackSpec): FileTree {
+export function planBdBuildData(spec: StackSpec): PresetOutput {
   const tree = new FileTree();
   const stack = buildStackView(spec, kinds, version);
   const userOwned = presets[PRESET]!.userOwned;
@@ -26,5 +27,5 @@ export function planBdBuildData(spec: StackSpec): FileTree {
   // Secrets never leave this machine: .env is private to its owner.
   const env = tree.files.get('.env');
   if (env) env.mode = 0o600;
-  return tree;
+  return { repos: [{ name: spec.name, tree }], layerRepo: 0, stack };
 }
