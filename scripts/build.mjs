@@ -77,4 +77,6 @@ await build({
   logLevel: 'warning',
   sourcemap: false,
 });
+// Types of the API for TypeScript consumers in this repo (plopfile.ts): the sources themselves.
+writeFileSync(join(out, 'index.d.ts'), "export * from '../src/index.js';\n");
 console.log(`built dist/ (${templateEntries.length} templates, ${Object.keys(kinds).length} kinds)`);

@@ -6,3 +6,4 @@ export { FileTree, type Plan, type Target, type PlannedFile } from './tree.js';
 export type { Change, TargetState } from './apply.js';
 export { kinds, version } from './templates.js';
 export { DEFAULT_SERVICES } from './defaults.js';
+export { initRepo, type GitOutcome } from './git.js';
