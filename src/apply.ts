@@ -85,12 +85,20 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function writeFile(root: string, path: string, file: Pick<PlannedFile, 'content' | 'mode'>): void {
+/** Writes into a fresh staging directory; `made` remembers directories so each is created once. */
+function writeStaged(root: string, path: string, file: Pick<PlannedFile, 'content' | 'mode'>, made: Set<string>): void {
   const full = join(root, path);
-  mkdirSync(dirname(full), { recursive: true });
+  const dir = dirname(full);
+  if (!made.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    for (let d = dir; d.length > root.length && !made.has(d); d = dirname(d)) made.add(d);
+  }
   writeFileSync(full, file.content, { mode: file.mode });
-  chmodSync(full, file.mode); // writeFileSync's mode is masked by umask and ignored for existing files
+  // The mode given to open(2) is masked by the umask: fix it only where that changed it.
+  if ((file.mode & ~UMASK) !== file.mode) chmodSync(full, file.mode);
 }
+
+const UMASK = process.umask();
 
 interface Step {
   undo(): void;
@@ -121,9 +129,10 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
       const stage = stagePath(target.dir);
       stages.push(stage);
       mkdirSync(stage, { recursive: true });
+      const made = new Set<string>([stage]);
       const files = state.changes.filter((c) => c.action === 'create' || c.action === 'update');
       for (const c of files) {
-        writeFile(stage, c.path, { content: c.after, mode: c.mode });
+        writeStaged(stage, c.path, { content: c.after, mode: c.mode }, made);
         faultPoint(++written);
       }
       return { target, state, stage, files };

@@ -1,10 +1,11 @@
 // The interactive door: asks only for what flags and answers files did not give.
-import { checkbox, input, select } from '@inquirer/prompts';
 import { kinds } from './templates.js';
 import { DEFAULT_NAME_FOR_KIND, DEFAULT_SERVICES } from './defaults.js';
 import { nameProblem, parsePort, PRESETS, type ServiceSpec, type StackSpec } from './spec.js';
 
 export async function askMissing(spec: Partial<StackSpec>, missing: string[]): Promise<void> {
+  // Loaded here, not at the top: the bundle inlines this module, and prompts cost ~100 ms to load.
+  const { checkbox, input, select } = await import('@inquirer/prompts');
   if (missing.includes('name')) {
     spec.name = await input({
       message: 'Stack name',
