@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { kinds, version } from './templates.js';
 import { UserError } from './errors.js';
 import { parseServiceArg, PRESETS, type StackSpec } from './spec.js';
-import { planStack, runPlan, type RunResult } from './engine.js';
+import { planStack, runPlan, validatePlan, type RunResult } from './engine.js';
 import { DEFAULT_SERVICES } from './defaults.js';
 import { formatDryRun, formatSummary, summaryJson } from './report.js';
 
@@ -13,13 +13,18 @@ const HELP = `create-stack ${version}: scaffold Docker Compose stacks in the bd/
 Usage
   create-stack new <name> [options]
   create-stack <name> [options]            (same; this is what \`npm create stack\` runs)
+  create-stack add deploy [--repo <dir>]   add the deploy layer to a stack create-stack made
 
 Options
   --preset <name>            ${PRESETS.join(' | ')} (default bd-build-data)
+  --with deploy              add the deploy layer (Kubernetes, Helm, CI/CD, Makefile)
+  --app-kind <kind>          app-support: kind of the application (fastapi, node, worker)
+  --db-memory <size>         app-support: memory PostgreSQL is tuned for (e.g. 512MB, 4GB; default 4GB)
   --service <name>:<kind>[:<port>]
                              add a service; repeat for more. <port> is its host port
                              kinds: ${Object.keys(kinds).sort().join(', ')}
   --dest <dir>               parent directory of the new repo (default: current directory)
+  --repo <dir>               add: the stack to change (default: current directory)
   --yes, -y                  take the defaults for everything not given, ask nothing
   --answers <file.yaml>      read the spec from a .create-stack.yaml (flags still win)
   --dry-run                  print what would be written (a tree, or diffs of changed files); write nothing
@@ -35,6 +40,8 @@ Examples
   npx create-stack new shop --service api:fastapi:8001 --service web:node:3001 --service cache:redis
   npx create-stack new shop --yes --dry-run
   npx create-stack new shop2 --answers shop/.create-stack.yaml
+  npx create-stack new demo --preset app-support --app-kind node --db-memory 2GB --yes
+  cd shop && npx create-stack add deploy --dry-run
 
 Exit codes
   0 done   1 failure (nothing half-written is left behind)   2 bad input (nothing written)
@@ -45,6 +52,7 @@ interface Flags {
   service?: string[];
   with?: string[];
   dest?: string;
+  repo?: string;
   yes?: boolean;
   answers?: string;
   'dry-run'?: boolean;
@@ -69,6 +77,7 @@ function parse(argv: string[]): { flags: Flags; positionals: string[] } {
         service: { type: 'string', multiple: true, short: 's' },
         with: { type: 'string', multiple: true },
         dest: { type: 'string' },
+        repo: { type: 'string' },
         yes: { type: 'boolean', short: 'y' },
         answers: { type: 'string' },
         'dry-run': { type: 'boolean' },
@@ -138,6 +147,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...rest] = positionals;
+  if (command === 'add') return add(flags, rest);
   let nameArg: string | undefined;
   if (command === 'new') nameArg = rest[0];
   else if (command !== undefined) nameArg = command;
@@ -162,6 +172,26 @@ export async function main(argv: string[]): Promise<number> {
   if (flags.json) process.stdout.write(JSON.stringify(summaryJson(spec, result, git), null, 2) + '\n');
   else if (flags['dry-run']) process.stdout.write(await formatDryRun(result));
   else process.stdout.write(formatSummary(spec, result, git));
+  return 0;
+}
+
+async function add(flags: Flags, args: string[]): Promise<number> {
+  if (args.length > 1) throw new UserError('argument-extra', `unexpected arguments: ${args.slice(1).join(' ')}`, 'run create-stack add deploy');
+  const { planAddLayer, SPEC_FILE } = await import('./add.js');
+  const { plan, spec } = await planAddLayer(args[0], flags.repo);
+  const states = validatePlan(plan, { force: true });
+  const conflicts = states.flatMap((s) => s.changes.filter((c) => c.action === 'update' && c.path !== SPEC_FILE).map((c) => c.path));
+  if (conflicts.length && !flags.force) {
+    throw new UserError(
+      'add-conflict',
+      `these files exist and differ from what the layer writes: ${conflicts.join(', ')}`,
+      'see the differences with --dry-run, then pass --force to overwrite them (nothing else is touched)',
+    );
+  }
+  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'] });
+  if (flags.json) process.stdout.write(JSON.stringify(summaryJson(spec, result, []), null, 2) + '\n');
+  else if (flags['dry-run']) process.stdout.write(await formatDryRun(result));
+  else process.stdout.write(formatSummary(spec, result, []));
   return 0;
 }
 

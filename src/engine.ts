@@ -24,13 +24,18 @@ export interface RunResult {
   written: boolean;
 }
 
-/** Renders the whole stack into memory. Pure apart from reading nothing at all. */
-export function planStack(spec: StackSpec, dest = '.'): Plan {
+/** The preset's repos in memory, with the layers the spec asks for. Reads nothing from disk. */
+export function planPreset(spec: StackSpec): PresetOutput {
   validateSpec(spec, { kinds });
-  const parent = resolve(dest);
   const out: PresetOutput = spec.preset === 'app-support' ? planAppSupport(spec) : planBdBuildData(spec);
   if (spec.with.includes('deploy')) planDeployLayer(out.repos[out.layerRepo]!.tree, out.stack);
-  return { targets: out.repos.map((r) => ({ dir: join(parent, r.name), tree: r.tree })) };
+  return out;
+}
+
+/** Renders the whole stack into memory, each repo placed under `dest`. */
+export function planStack(spec: StackSpec, dest = '.'): Plan {
+  const parent = resolve(dest);
+  return { targets: planPreset(spec).repos.map((r) => ({ dir: join(parent, r.name), tree: r.tree })) };
 }
 
 // A value the templates could not turn into text.
