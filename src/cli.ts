@@ -201,6 +201,10 @@ function fail(err: unknown): number {
     return 2;
   }
   const e = err as Error;
+  if (e?.name === 'ExitPromptError') {
+    process.stderr.write('create-stack: cancelled, nothing written\n');
+    return 130;
+  }
   process.stderr.write(`create-stack: ${e?.message ?? String(err)}\n`);
   if (process.env.CREATE_STACK_DEBUG) process.stderr.write(`${e?.stack}\n`);
   return 1;
