@@ -247,6 +247,25 @@ describe('atomic apply', () => {
   });
 });
 
+describe('add', () => {
+  it('outside a stack: exit 2 [not-a-stack], nothing written', () => {
+    const dir = cwd();
+    const r = runCli(['add', 'deploy'], { cwd: dir });
+    expect(r.stderr).toContain('[not-a-stack]');
+    expect(r.code).toBe(2);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+  it('an unknown layer: exit 2 [layer-unknown]', () => {
+    const dir = cwd();
+    runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
+    const before = snapshotDir(join(dir, 'shop'));
+    const r = runCli(['add', 'terraform', '--repo', 'shop'], { cwd: dir });
+    expect(r.stderr).toContain('[layer-unknown]');
+    expect(r.code).toBe(2);
+    expect(snapshotDir(join(dir, 'shop'))).toEqual(before);
+  });
+});
+
 describe('git', () => {
   it('initialises a repo with a first commit by default', () => {
     const dir = cwd();
