@@ -46,9 +46,17 @@ export function formatSummary(spec: StackSpec, result: RunResult, git: string[])
     out.push(`${verb} ${rel(state.dir)}/ (${counts(state.changes)})`);
   }
   for (const g of git) out.push(`git: ${g}`);
-  const first = result.states[0];
+  const [first, second] = result.states;
   if (first && !first.nonEmpty && spec.preset === 'bd-build-data') {
     out.push('', 'Next steps:', `  cd ${rel(first.dir)}`, '  bash data/scripts/dev-setup.sh     # build and start the dev stack', '  bash data/scripts/test.sh          # check every service answers');
+  }
+  if (first && second && !first.nonEmpty && spec.preset === 'app-support') {
+    out.push(
+      '',
+      'Next steps:',
+      `  cd ${rel(first.dir)} && docker compose up -d --build       # development (see its README.md)`,
+      `  cd ${rel(second.dir)} && cp .env.prod.example .env   # production: set the passwords, then scripts/deploy.sh`,
+    );
   }
   return out.join('\n') + '\n';
 }

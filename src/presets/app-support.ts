@@ -1,8 +1,176 @@
-// Seed 000: an application repo and its sibling -support repo. (Being written: issue 4.)
-import { UserError } from '../errors.js';
-import type { StackSpec } from '../spec.js';
+// Seed 000: an application repo and its sibling <name>-support repo, wired to each other by relative paths.
+import { kinds, presets, version } from '../templates.js';
+import { render } from '../render.js';
+import { renderGroup } from '../render-group.js';
+import { buildStackView } from '../stack-view.js';
+import { FileTree } from '../tree.js';
+import { DEFAULT_APP_KIND, DEFAULT_DB_MEMORY, parseMemory, SUPPORT_SUFFIX, type StackSpec } from '../spec.js';
+import type { KindManifest } from '../kind.js';
+import { composeMemory, k8sMemory, pgTuning } from './app-support-pgtune.js';
 import type { PresetOutput } from './types.js';
 
+const PRESET = 'app-support';
+const T = `${PRESET}/`;
+
+/** How the app of each kind is laid out and started in the app repo (seed 000's layout, not bd/build/data). */
+interface AppLayout {
+  language: 'python' | 'node';
+  command: (port: number | null) => string[];
+  devCommand: (port: number | null) => string[];
+  /** Numeric user the image runs as (Kubernetes checks runAsNonRoot against it). */
+  uid: number;
+}
+
+const LAYOUTS: Record<string, AppLayout> = {
+  fastapi: {
+    language: 'python',
+    command: (port) => ['uvicorn', 'app.main:app', '--host', '0.0.0.0', '--port', String(port)],
+    devCommand: (port) => ['uvicorn', 'app.main:app', '--host', '0.0.0.0', '--port', String(port), '--reload'],
+    uid: 10001,
+  },
+  worker: {
+    language: 'python',
+    command: () => ['python', '-m', 'app.main'],
+    devCommand: () => ['python', '-m', 'app.main'],
+    uid: 10001,
+  },
+  node: {
+    language: 'node',
+    command: () => ['node', 'src/server.js'],
+    devCommand: () => ['node', '--watch', 'src/server.js'],
+    // The official node image's "node" user.
+    uid: 1000,
+  },
+};
+
+/** "0.50" → "500m"; "0.10" → "100m". */
+function k8sCpu(cpus: string): string {
+  return `${Math.round(Number(cpus) * 1000)}m`;
+}
+
+/** Compose "512M" / "1G" → Kubernetes "512Mi" / "1Gi". */
+function k8sQuantity(mem: string): string {
+  return /^\d+[MG]$/.test(mem) ? `${mem}i` : mem;
+}
+
+/** A Compose healthcheck test as a Kubernetes exec probe command. */
+function execProbe(test: string[]): string[] {
+  const [form, ...rest] = test;
+  return form === 'CMD-SHELL' ? ['sh', '-c', rest.join(' ').replace(/\$\$/g, '$')] : rest;
+}
+
+/** Text indented for a YAML block scalar; blank lines stay empty (no trailing spaces). */
+function indent(text: string, by: number): string {
+  const pad = ' '.repeat(by);
+  return text
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((line) => (line.trim() === '' ? '' : pad + line))
+    .join('\n');
+}
+
+function appEnv(kind: KindManifest, id: string): Array<{ key: string; value: string }> {
+  const subst = (s: string) => s.replace(/\{\{service\}\}/g, 'app').replace(/\{\{stack_id\}\}/g, id).replace(/\{\{ENV\}\}/g, 'APP');
+  return kind.env.map((e) => ({ key: e.var, value: subst(e.value ?? '') }));
+}
+
 export function planAppSupport(spec: StackSpec): PresetOutput {
-  throw new UserError('preset-unavailable', `preset "${spec.preset}" is not available in this version yet`, 'use --preset bd-build-data');
+  const appKind = spec.appKind ?? DEFAULT_APP_KIND;
+  const dbMemory = spec.dbMemory ?? DEFAULT_DB_MEMORY;
+  const memoryMB = parseMemory(dbMemory);
+  const layout = LAYOUTS[appKind];
+  if (memoryMB === null || !layout) throw new Error(`internal: app-support spec was not validated (${appKind}, ${dbMemory})`);
+
+  // What other layers (--with deploy) see: an app service and a PostgreSQL service.
+  const stack = buildStackView(
+    { ...spec, appKind, dbMemory, services: [{ name: 'app', kind: appKind }, { name: 'db', kind: 'postgres' }] },
+    kinds,
+    version,
+  );
+  const appView = stack.services[0]!;
+  const dbView = stack.services[1]!;
+  const kind = kinds[appKind]!;
+  const pgKind = kinds.postgres!;
+  const name = spec.name;
+  const id = stack.id;
+  const supportName = `${name}${SUPPORT_SUFFIX}`;
+  const db = { name: id, owner: `${id}_admin`, appUser: `${id}_app`, devUser: id, devPassword: 'dev_password' };
+  const tuning = pgTuning(memoryMB);
+
+  const ctx = {
+    name,
+    supportName,
+    id,
+    version,
+    appKind,
+    isPython: layout.language === 'python',
+    isNode: layout.language === 'node',
+    isFastapi: appKind === 'fastapi',
+    isWorker: appKind === 'worker',
+    // From the support repo's root, and from its database/ and kubernetes/ folders, to the app repo.
+    appRel: `../${name}`,
+    appFromDatabase: `../../${name}`,
+    appFromKubernetes: `../../${name}`,
+    namespace: name,
+    secretName: `${name}-secrets`,
+    spec: { appKind, dbMemory, with: spec.with },
+    db,
+    app: {
+      image: kind.image,
+      port: kind.port,
+      isHttp: appView.isHttp,
+      healthPath: kind.healthPath,
+      healthcheck: kind.healthcheck,
+      dockerHealthcheck: appView.dockerHealthcheck,
+      probeExec: execProbe(kind.healthcheck),
+      command: layout.command(kind.port),
+      devCommand: layout.devCommand(kind.port),
+      uid: layout.uid,
+      env: appEnv(kind, id),
+      resources: kind.resources,
+      k8sResources: {
+        requests: { cpu: k8sCpu(kind.resources.reservations.cpus), memory: k8sQuantity(kind.resources.reservations.memory) },
+        limits: { cpu: k8sCpu(kind.resources.limits.cpus), memory: k8sQuantity(kind.resources.limits.memory) },
+      },
+      pipelineCmd: layout.language === 'python' ? 'python run_pipeline.py' : 'node run_pipeline.js',
+      queryCmd: layout.language === 'python' ? 'python query_insights.py' : 'node query_insights.js',
+      testCmd: layout.language === 'python' ? 'python -m pytest tests/' : 'npm test',
+    },
+    pg: {
+      ...tuning,
+      image: pgKind.image,
+      major: /^postgres:(\d+)/.exec(pgKind.image)?.[1] ?? '16',
+      memory: dbMemory,
+      k8sMemory: k8sMemory(memoryMB),
+      composeMemory: composeMemory(memoryMB),
+      healthcheck: pgKind.healthcheck,
+      dockerHealthcheck: dbView.dockerHealthcheck,
+      probe: ['pg_isready', '-h', '127.0.0.1', '-U', db.owner, '-d', db.name],
+    },
+    k8s: { storage: '20Gi', postgresqlConf: '', initSql: '' },
+  };
+  // Kubernetes gets the very same postgresql.conf and 00_init.sql as database/, inside a ConfigMap.
+  ctx.k8s.postgresqlConf = indent(render(`${T}support/database/postgresql.conf`, ctx), 4);
+  ctx.k8s.initSql = indent(render(`${T}support/database/init/00_init.sql`, ctx), 4);
+
+  const userOwned = presets[PRESET]!.userOwned;
+  const app = new FileTree();
+  renderGroup(app, { prefix: `${T}app/common/`, context: ctx, userOwned });
+  if (layout.language === 'python') renderGroup(app, { prefix: `${T}app/python/`, context: ctx, userOwned });
+  renderGroup(app, { prefix: `${T}app/${appKind}/`, context: ctx, userOwned });
+
+  const support = new FileTree();
+  renderGroup(support, { prefix: `${T}support/`, context: ctx, userOwned });
+  // cmd.exe wants CRLF line endings.
+  const bat = support.files.get('scripts/backup.bat');
+  if (bat) bat.content = bat.content.replace(/\r?\n/g, '\r\n');
+
+  return {
+    repos: [
+      { name, tree: app },
+      { name: supportName, tree: support },
+    ],
+    layerRepo: 1,
+    stack,
+  };
 }
