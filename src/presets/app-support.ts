@@ -90,6 +90,11 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
   const appView = stack.services[0]!;
   const dbView = stack.services[1]!;
   const kind = kinds[appKind]!;
+  // The app of this preset starts and connects its own way; layers must build and run it the same.
+  appView.command = layout.command(kind.port);
+  appView.devCommand = layout.devCommand(kind.port);
+  const dbUrl = appView.environment.find((e) => e.key === `${dbView.ENV}_URL`);
+  if (dbUrl) appView.environment.push({ key: 'DATABASE_URL', value: dbUrl.value });
   const pgKind = kinds.postgres!;
   const name = spec.name;
   const id = stack.id;

