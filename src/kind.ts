@@ -45,6 +45,23 @@ export interface KindManifest {
     limits: { cpus: string; memory: string };
     reservations: { cpus: string; memory: string };
   };
+  /** What the deploy layer needs to run the image on Kubernetes. */
+  k8s?: KindK8s;
   /** Language of the code stub, for docs and checks. */
   language?: 'python' | 'node';
+}
+
+/** Runtime facts of the kind's image that Kubernetes needs (runAsNonRoot checks a numeric user). */
+export interface KindK8s {
+  /** Numeric user and group the image runs as. */
+  uid: number;
+  gid: number;
+  /** App kinds: which deploy/docker/Dockerfile stages build it (templates/k8s/parts/dockerfile-<flavor>). */
+  flavor?: 'python' | 'node' | 'nginx';
+  /** App kinds: keep the image's own ENTRYPOINT (nginx) instead of running `command` directly. */
+  keepEntrypoint?: boolean;
+  /** Stateful kinds: extra variables the image needs in a pod (Compose-style values). */
+  env?: Array<{ key: string; value: string }>;
+  /** Stateful kinds: container args replacing the Compose command (which reads files mounted from data/). */
+  args?: string[];
 }

@@ -45,6 +45,7 @@ export interface ServiceView {
   deps: string[];
   dotenv: DotEnvVar[];
   resources: KindManifest['resources'];
+  k8s: KindManifest['k8s'] | null;
   stack: StackView;
 }
 
@@ -171,6 +172,7 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     deps,
     dotenv,
     resources: kind.resources,
+    k8s: kind.k8s ?? null,
     stack,
   };
 }

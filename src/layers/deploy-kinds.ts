@@ -1,7 +1,6 @@
-// Runtime facts of each kind's image that Kubernetes needs and the kind manifests do not carry
-// (yet): the numeric user an image runs as (runAsNonRoot needs a number to check), and how a
+// Runtime facts of each kind's image that Kubernetes needs, read from the `k8s:` section of its
+// kind.yaml: the numeric user an image runs as (runAsNonRoot needs a number to check), and how a
 // stateful image is started without the config files Compose mounts from data/.
-// A kind not listed falls back to its language (python/node) or to safe defaults.
 import type { EnvEntry, ServiceView } from '../stack-view.js';
 
 /** golang-migrate, the base of the migrations image (pinned). */
@@ -28,27 +27,18 @@ export interface StatefulRuntime {
   args: string[] | null;
 }
 
-/** Users created by deploy/docker/Dockerfile (python: 10001) or shipped by the base image (node: 1000, nginx: 101). */
-export function appRuntime(svc: ServiceView): AppRuntime {
-  if (svc.kind === 'nginx') return { flavor: 'nginx', uid: 101, gid: 101, keepEntrypoint: true };
-  if (svc.language === 'node') return { flavor: 'node', uid: 1000, gid: 1000, keepEntrypoint: false };
-  if (svc.language === 'python') return { flavor: 'python', uid: 10001, gid: 10001, keepEntrypoint: false };
-  throw new Error(`internal: the deploy layer does not know how to build kind ${svc.kind} (language ${svc.language ?? 'none'})`);
+function k8sOf(svc: ServiceView) {
+  if (!svc.k8s) throw new Error(`internal: kind ${svc.kind} has no k8s: section in its kind.yaml, so the deploy layer cannot run it`);
+  return svc.k8s;
 }
 
-/** Users of the official images (alpine postgres: 70; redis: 999:1000; mongo: 999). */
+export function appRuntime(svc: ServiceView): AppRuntime {
+  const k = k8sOf(svc);
+  if (!k.flavor) throw new Error(`internal: kind ${svc.kind} has no k8s.flavor in its kind.yaml, so the deploy layer cannot build it`);
+  return { flavor: k.flavor, uid: k.uid, gid: k.gid, keepEntrypoint: k.keepEntrypoint ?? false };
+}
+
 export function statefulRuntime(svc: ServiceView): StatefulRuntime {
-  switch (svc.kind) {
-    case 'postgres':
-      // The volume's root holds lost+found: PostgreSQL wants an empty directory of its own.
-      return { uid: 70, gid: 70, env: [{ key: 'PGDATA', value: `${svc.dataDir ?? '/var/lib/postgresql/data'}/pgdata` }], args: null };
-    case 'redis': {
-      const pw = svc.environment.find((e) => e.key === 'REDIS_PASSWORD');
-      return { uid: 999, gid: 1000, env: [], args: [...(pw ? ['--requirepass', '$(REDIS_PASSWORD)'] : []), '--appendonly', 'yes'] };
-    }
-    case 'mongodb':
-      return { uid: 999, gid: 999, env: [], args: null };
-    default:
-      return { uid: 999, gid: 999, env: [], args: null };
-  }
+  const k = k8sOf(svc);
+  return { uid: k.uid, gid: k.gid, env: k.env ?? [], args: k.args ?? null };
 }

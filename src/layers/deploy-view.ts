@@ -1,6 +1,6 @@
 // The deploy layer's view of a stack: what Kubernetes, Helm, the images and CI need to know about
 // each service, derived from the StackView (kinds stay data; the few runtime facts the kind
-// manifests do not carry yet, such as the user id an image runs as, live in deploy-kinds.ts).
+// manifests carry in their k8s: section, such as the user id an image runs as: see deploy-kinds.ts).
 import { UserError } from '../errors.js';
 import type { ServiceView, StackView } from '../stack-view.js';
 import { appRuntime, MIGRATE_IMAGE, statefulRuntime, type Flavor } from './deploy-kinds.js';
