@@ -61,6 +61,8 @@ export interface StackView {
   dotenv: DotEnvVar[];
   monitorImage: string;
   spec: StackSpec;
+  /** A schema the preset already owns (app-support: the app's create_tables.sql), for layers' first migration. */
+  schema?: { source: string; up: string; tables: string[] };
 }
 
 interface Tokens {

@@ -215,7 +215,7 @@ describe.skipIf(!HAVE_PG)('a real PostgreSQL server', () => {
     }
     expect(sql("SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension WHERE extname <> 'plpgsql'")).toBe('pg_stat_statements,pg_trgm,pgcrypto');
     expect(sql('SELECT count(*) >= 0 FROM pg_stat_statements')).toBe('t');
-    expect(sql('SELECT version FROM schema_migrations')).toBe('001_add_insights_score');
+    expect(sql('SELECT version FROM applied_migrations')).toBe('001_add_insights_score');
   });
 
   it("the app's role writes rows but cannot change the schema", () => {

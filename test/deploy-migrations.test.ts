@@ -89,3 +89,25 @@ describe('migrations on PostgreSQL', () => {
     expect(r.stdout.trim()).toBe('app|shop');
   });
 });
+
+describe('app-support: migration 001 is the app repo schema', () => {
+  it('up creates the app tables beside golang-migrate, down drops them, up again restores them', async () => {
+    if (!pg) return;
+    const r = runCli(['new', 'crypto', '--preset', 'app-support', '--with', 'deploy', '--yes', '--no-git'], { cwd: tmp });
+    expect(r.code, r.stderr).toBe(0);
+    const mig = (f: string) => readFileSync(join(tmp, 'crypto-support', 'migrations', f), 'utf8');
+    expect(mig('001_initial_schema.up.sql')).toContain(readFileSync(join(tmp, 'crypto', 'db', 'create_tables.sql'), 'utf8'));
+    ok(pg.psql('CREATE DATABASE crypto;'));
+    const db = { database: 'crypto' };
+    // golang-migrate's own bookkeeping table (version bigint, dirty bool) must not collide with the app's.
+    ok(pg.psql('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);', db));
+    const tables = () => ok(pg!.psql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public';", db));
+    ok(pg.psql(mig('001_initial_schema.up.sql'), db));
+    expect(Number(tables())).toBeGreaterThan(5);
+    ok(pg.psql("INSERT INTO projects (id, name) VALUES ('p1', 'P1');", db));
+    ok(pg.psql(mig('001_initial_schema.down.sql'), db));
+    expect(tables()).toBe('1'); // only golang-migrate's table is left
+    ok(pg.psql(mig('001_initial_schema.up.sql'), db));
+    expect(ok(pg.psql('SELECT count(*) FROM projects;', db))).toBe('0');
+  });
+});

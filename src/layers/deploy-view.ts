@@ -130,6 +130,8 @@ export interface MigrationsView {
   helmEnv: K8sEnv[];
   /** bd-build-data: migrate.sh builds a local URL from .env and the port Compose publishes. */
   local: { user: string; password: string; database: string; port: number } | null;
+  /** The preset's own schema becomes migration 001 (tables dropped in reverse order on down). */
+  schema: { source: string; up: string; tablesReversed: string[] } | null;
 }
 
 export interface DeployView {
@@ -412,6 +414,7 @@ export function buildDeployView(stack: StackView): DeployView {
       env: translateEnv([{ key: 'DATABASE_URL', value: `${url}${sep}sslmode=disable` }], known),
       helmEnv: [],
       local: null,
+      schema: stack.schema ? { source: stack.schema.source, up: stack.schema.up, tablesReversed: [...stack.schema.tables].reverse() } : null,
     };
     const names = ['USER', 'PASSWORD', 'DATABASE'].map((n) => `${pg.ENV}_${n}`);
     if (!sibling && pg.hostPort !== null && names.every((n) => stack.dotenv.some((v) => v.name === n))) {

@@ -164,6 +164,14 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
   if (layout.language === 'python') renderGroup(app, { prefix: `${T}app/python/`, context: ctx, userOwned });
   renderGroup(app, { prefix: `${T}app/${appKind}/`, context: ctx, userOwned });
 
+  // Layers (--with deploy) start their migrations from the app's own schema.
+  const schema = app.files.get('db/create_tables.sql')!.content;
+  stack.schema = {
+    source: `${name}/db/create_tables.sql`,
+    up: schema,
+    tables: [...schema.matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]!),
+  };
+
   const support = new FileTree();
   renderGroup(support, { prefix: `${T}support/`, context: ctx, userOwned });
   // cmd.exe wants CRLF line endings.
