@@ -80,6 +80,11 @@ describe.each(Object.entries(MIXES))('bd-build-data stack "%s"', (mix, services)
       expect(svc.networks, svcName).toEqual(['app-network']);
       if (!svcName.endsWith('-monitor')) expect(svc.healthcheck.test, svcName).toBeTruthy();
       if (svc.image) expect(svc.image, svcName).not.toMatch(/:latest$|^[^:]+$/);
+      // bd/<svc>-data is bind-mounted and holds .gitkeep: initdb refuses a non-empty directory.
+      if (svc.environment?.POSTGRES_DB) {
+        const dataMount = svc.volumes.find((v: string) => v.startsWith(`./bd/${svcName}-data:`)).split(':')[1];
+        expect(svc.environment.PGDATA, svcName).toMatch(new RegExp(`^${dataMount}/[a-z]+$`));
+      }
       for (const [dep, cond] of Object.entries<any>(svc.depends_on ?? {})) {
         if (!Array.isArray(svc.depends_on)) expect(cond.condition, `${svcName} → ${dep}`).toBe('service_healthy');
       }
