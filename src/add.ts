@@ -26,21 +26,45 @@ export async function planAddLayer(layerArg: string | undefined, repoArg: string
   if (!spec.name) throw new UserError('answers-shape', `${specPath} has no name`, 'restore the name: line');
 
   const out = planPreset({ ...spec, with: [] });
-  const layerRepo = out.repos[out.layerRepo]!;
-  // The layer goes into the repo of the preset that takes layers: this one, or its named sibling.
-  const dir = layerRepo.name === out.repos[0]!.name && out.repos.length === 1 ? repo : resolveSibling(repo, out.repos.map((r) => r.name), layerRepo.name);
+  const dirs = locateRepos(repo, out.repos.map((r) => r.name), out.layerRepo);
   const tree = new FileTree();
   if (layer === 'deploy') planDeployLayer(tree, out.stack);
-  const layerSpecPath = join(dir, SPEC_FILE);
-  if (existsSync(layerSpecPath)) tree.add(SPEC_FILE, await withLayer(readFileSync(layerSpecPath, 'utf8'), layer));
-  return { plan: { targets: [{ dir, tree }] }, spec };
+  const targets = [{ dir: dirs[out.layerRepo]!, tree }];
+  // Every repo of the preset records the layer, so --answers from any of them reproduces it.
+  for (const [i, dir] of dirs.entries()) {
+    const target = i === out.layerRepo ? targets[0]! : { dir, tree: new FileTree() };
+    target.tree.add(SPEC_FILE, await withLayer(readFileSync(join(dir, SPEC_FILE), 'utf8'), layer));
+    if (i !== out.layerRepo) targets.push(target);
+  }
+  return { plan: { targets }, spec };
 }
 
-/** The repo among the preset's siblings that is named `want`, seen from `repo` (one of them). */
-function resolveSibling(repo: string, names: string[], want: string): string {
-  const parent = dirname(repo);
-  if (!names.some((n) => join(parent, n) === repo)) return repo;
-  return join(parent, want);
+/** `repo: application|support` of a .create-stack.yaml (app-support writes it; one-repo presets do not). */
+function roleOf(dir: string): string | null {
+  return /^repo:\s*(\S+)/m.exec(readFileSync(join(dir, SPEC_FILE), 'utf8'))?.[1] ?? null;
+}
+
+/**
+ * The directories of the preset's repos, found from `repo` (one of them). A one-repo preset is just
+ * `repo`; the repos of app-support are siblings, recognised by the `repo:` line of their spec files.
+ */
+function locateRepos(repo: string, names: string[], layerRepo: number): string[] {
+  if (names.length === 1) return [repo];
+  const roles = ['application', 'support'];
+  const mine = roleOf(repo);
+  const myIndex = mine ? roles.indexOf(mine) : -1;
+  if (myIndex < 0) {
+    throw new UserError('not-a-stack', `${join(repo, SPEC_FILE)} does not say which repo this is (repo: application or support)`, 'restore its repo: line');
+  }
+  return names.map((name, i) => {
+    if (i === myIndex) return repo;
+    const dir = join(dirname(repo), name);
+    if (!existsSync(join(dir, SPEC_FILE)) || roleOf(dir) !== roles[i]) {
+      const what = i === layerRepo ? 'the layer goes there' : 'its .create-stack.yaml records the layer too';
+      throw new UserError('sibling-missing', `the ${roles[i]} repo ${dir} is not beside ${repo} (${what})`, `check both repos out side by side as ${names.join(' and ')}`);
+    }
+    return dir;
+  });
 }
 
 async function withLayer(text: string, layer: LayerName): Promise<string> {

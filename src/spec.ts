@@ -27,6 +27,8 @@ export interface StackSpec {
 
 export const NAME_MAX = 63;
 export const SUPPORT_SUFFIX = '-support';
+/** With the deploy layer, `<name>-development` is a namespace. */
+export const DEPLOY_NAME_MAX = NAME_MAX - '-development'.length;
 /** Kinds the app-support preset can build its application from. */
 export const APP_KINDS = ['fastapi', 'node', 'worker'];
 export const DEFAULT_APP_KIND = 'fastapi';
@@ -194,6 +196,21 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
     }
     if (spec.services.length > 0) {
       errors.push(new UserError('services-fixed', 'the app-support preset has a fixed pair of services (the app and its PostgreSQL); --service does not apply', 'drop --service, or use --preset bd-build-data'));
+    }
+  }
+  if (spec.with.includes('deploy')) {
+    // Kubernetes namespaces are <name>-development (63 characters at most).
+    if (spec.name.length > DEPLOY_NAME_MAX && !nameProblem(spec.name)) {
+      errors.push(
+        new UserError('name-format', `stack name "${spec.name}" is too long for the deploy layer: its namespace "${spec.name}-development" must fit in ${NAME_MAX} characters`, `use at most ${DEPLOY_NAME_MAX} characters`),
+      );
+    }
+    for (const svc of spec.services) {
+      if (svc.name === 'migrate' || /-(blue|green|preview)$/.test(svc.name)) {
+        errors.push(
+          new UserError('service-reserved', `service name "${svc.name}" is reserved by the deploy layer (its migrate initContainer and the blue/green/preview workloads of production)`, 'choose another name'),
+        );
+      }
     }
   }
   if (spec.preset === 'bd-build-data' && spec.services.length === 0) {

@@ -68,6 +68,9 @@ describe('bad input: exit 2, the rule named, nothing written', () => {
     ['missing answers file', ['new', 'ok', '--answers', 'nope.yaml'], 'answers-unreadable'],
     ['extra argument', ['new', 'ok', 'extra', '--yes'], 'argument-extra'],
     ['no name, no TTY', ['new', '--service', 'api:fastapi'], 'input-missing'],
+    ['deploy: name too long for a namespace', ['new', 'a'.repeat(52), '--with', 'deploy', '--yes'], 'name-format'],
+    ['deploy: service named migrate', ['new', 'ok', '--with', 'deploy', '--service', 'migrate:worker'], 'service-reserved'],
+    ['deploy: service named like a colour', ['new', 'ok', '--with', 'deploy', '--service', 'api:fastapi', '--service', 'api-blue:node'], 'service-reserved'],
     ['no services, no TTY', ['new', 'ok'], 'input-missing'],
   ];
   it.each(cases)('%s', (_label, args, rule) => {
