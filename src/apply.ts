@@ -40,11 +40,13 @@ export function inspectTarget(target: Target): TargetState {
       changes.push({ ...base, action: 'create' });
       continue;
     }
+    const before = readFileSync(full, 'utf8');
     if (file.userOwned) {
-      changes.push({ ...base, action: 'kept' });
+      const merged = file.merge?.(before) ?? before;
+      if (merged === before) changes.push({ ...base, action: 'kept' });
+      else changes.push({ ...base, size: Buffer.byteLength(merged), after: merged, before, action: 'update', mode: statSync(full).mode & 0o777 });
       continue;
     }
-    const before = readFileSync(full, 'utf8');
     const sameMode = (statSync(full).mode & 0o777) === file.mode;
     changes.push({ ...base, action: before === file.content && sameMode ? 'unchanged' : 'update', before });
   }

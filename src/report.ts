@@ -30,9 +30,11 @@ export async function formatDryRun(result: RunResult): Promise<string> {
     }
     out.push(`${rel(state.dir)}/ would change: ${counts(changes)}`);
     const { createTwoFilesPatch } = await import('diff');
+    // Private files (.env) hold secrets: their diffs show names, never values.
+    const shown = (c: Change, text: string) => (c.mode === 0o600 ? text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.+$/gm, '$1=<hidden>') : text);
     for (const c of changes) {
-      if (c.action === 'create') out.push(createTwoFilesPatch('/dev/null', `b/${c.path}`, '', c.after, '', '').trimEnd());
-      else if (c.action === 'update') out.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, c.before ?? '', c.after, '', '').trimEnd());
+      if (c.action === 'create') out.push(createTwoFilesPatch('/dev/null', `b/${c.path}`, '', shown(c, c.after), '', '').trimEnd());
+      else if (c.action === 'update') out.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, shown(c, c.before ?? ''), shown(c, c.after), '', '').trimEnd());
     }
   }
   out.push('(dry run: nothing was written)');

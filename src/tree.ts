@@ -6,6 +6,8 @@ export interface PlannedFile {
   mode: number;
   /** Written only when missing: user code, settings and secrets survive re-runs. */
   userOwned: boolean;
+  /** For a user-owned file that exists: what to add to it (e.g. .env variables of new services). */
+  merge?: (existing: string) => string;
 }
 
 export class FileTree {

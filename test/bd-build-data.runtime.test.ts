@@ -2,7 +2,7 @@
 // and the kind's own health-check command see it healthy, and unhealthy once it stops.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -137,5 +137,40 @@ describe('generated fastapi service', () => {
     expect((await runHealthcheck(test, {})).status).toBe(0);
     await new Promise((r) => srv.close(r));
     expect((await runHealthcheck(test, {})).status).not.toBe(0);
+  });
+});
+
+describe('data/scripts/setup.sh', () => {
+  it('creates .env with 32-byte secrets, fills empty and missing ones later, never changes a set one', () => {
+    expect(runCli(['new', 'sec', '--no-git', '--service', 'db:postgres', '--service', 'cache:redis'], { cwd: work }).code).toBe(0);
+    const stack = join(work, 'sec');
+    // A stand-in docker: setup.sh only asks it whether Compose is there.
+    const bin = join(work, 'fakebin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'docker'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const setup = () => spawnSync('bash', ['data/scripts/setup.sh'], { cwd: stack, env, encoding: 'utf8' });
+    rmSync(join(stack, '.env'));
+
+    const first = setup();
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    const created = readFileSync(join(stack, '.env'), 'utf8');
+    expect(statSync(join(stack, '.env')).mode & 0o777).toBe(0o600);
+    const db = /^DB_PASSWORD=([0-9a-f]+)$/m.exec(created)![1]!;
+    expect(db).toHaveLength(64);
+    expect(created).toMatch(/^CACHE_PASSWORD=[0-9a-f]{64}$/m);
+    expect(statSync(join(stack, 'bd/db-data')).isDirectory()).toBe(true);
+
+    // Empty one secret and lose the other: the next run fills both and keeps the rest.
+    writeFileSync(join(stack, '.env'), created.replace(/^CACHE_PASSWORD=.*$/m, 'CACHE_PASSWORD=').replace(/^DB_PASSWORD=.*\n/m, ''));
+    expect(setup().status).toBe(0);
+    const mended = readFileSync(join(stack, '.env'), 'utf8');
+    expect(mended).toMatch(/^CACHE_PASSWORD=[0-9a-f]{64}$/m);
+    expect(mended).toMatch(/^DB_PASSWORD=[0-9a-f]{64}$/m);
+    expect(mended).not.toContain(`DB_PASSWORD=${db}`);
+    const again = setup();
+    expect(readFileSync(join(stack, '.env'), 'utf8')).toBe(mended); // set secrets are never changed
+    expect(again.stdout).not.toMatch(/generated|added/);
   });
 });

@@ -202,6 +202,25 @@ describe('writing', () => {
     expect(readFileSync(join(shop, 'extra.txt'), 'utf8')).toBe('mine\n');
   });
 
+  it('--force with a service added keeps every existing secret and appends the new ones to .env', () => {
+    const dir = cwd();
+    const base = ['new', 'shop', '--no-git', '--service', 'api:fastapi', '--service', 'db:postgres'];
+    runCli(base, { cwd: dir });
+    const env = join(dir, 'shop', '.env');
+    const before = readFileSync(env, 'utf8');
+    const more = [...base, '--service', 'cache:redis', '--force'];
+    const dry = runCli([...more, '--dry-run'], { cwd: dir });
+    expect(dry.stdout).toContain('+CACHE_PASSWORD=<hidden>');
+    expect(dry.stdout).not.toMatch(/PASSWORD=[A-Za-z0-9_-]{43}/); // no secret value is ever printed
+    expect(runCli(more, { cwd: dir }).code).toBe(0);
+    const after = readFileSync(env, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after).toMatch(/^CACHE_PASSWORD=[A-Za-z0-9_-]{43}$/m);
+    expect(statSync(env).mode & 0o777).toBe(0o600);
+    const again = runCli([...more, '--json'], { cwd: dir });
+    expect(JSON.parse(again.stdout).targets[0].files.find((f: { path: string }) => f.path === '.env').action).toBe('kept');
+  });
+
   it('--answers <.create-stack.yaml> reproduces the same tree but for secrets and the name', () => {
     const dir = cwd();
     runCli(['new', 'alpha-one', '--no-git', '--service', 'api:fastapi:8001', '--service', 'jobs:worker', '--service', 'store:mongodb'], { cwd: dir });

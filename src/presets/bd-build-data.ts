@@ -2,6 +2,7 @@
 import { kinds, presets, version } from '../templates.js';
 import { renderGroup } from '../render-group.js';
 import { newSecret } from '../secrets.js';
+import { appendMissingVars } from '../dotenv.js';
 import { buildStackView } from '../stack-view.js';
 import { FileTree } from '../tree.js';
 import type { StackSpec } from '../spec.js';
@@ -26,6 +27,10 @@ export function planBdBuildData(spec: StackSpec): PresetOutput {
   }
   // Secrets never leave this machine: .env is private to its owner.
   const env = tree.files.get('.env');
-  if (env) env.mode = 0o600;
+  if (env) {
+    env.mode = 0o600;
+    // A kept .env still gets the variables (and fresh secrets) of services added since.
+    env.merge = (existing) => appendMissingVars(existing, env.content);
+  }
   return { repos: [{ name: spec.name, tree }], layerRepo: 0, stack };
 }
