@@ -166,7 +166,15 @@ export async function main(argv: string[]): Promise<number> {
     const { initRepo } = await import('./git.js');
     for (const state of result.states) {
       if (state.exists) continue; // only new repos get git init; an existing one is the user's
-      git.push(`${relative(process.cwd(), state.dir) || '.'}: ${await initRepo(state.dir, `Initial stack from create-stack ${version}`)}`);
+      const where = relative(process.cwd(), state.dir) || '.';
+      try {
+        git.push(`${where}: ${await initRepo(state.dir, `Initial stack from create-stack ${version}`)}`);
+      } catch (err) {
+        // The files are written and complete; a failed first commit is the user's to redo.
+        const why = (err as Error).message.split('\n')[0];
+        git.push(`${where}: failed (${why})`);
+        process.stderr.write(`warning: git init/commit failed in ${where}: ${why}\n  the stack is written; run git there yourself\n`);
+      }
     }
   }
   if (flags.json) process.stdout.write(JSON.stringify(summaryJson(spec, result, git), null, 2) + '\n');
@@ -210,6 +218,11 @@ function fail(err: unknown): number {
   return 1;
 }
 
+// `create-stack ... | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 // Apply is synchronous, so these run only once it has finished or not started: never mid-write.
 process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));

@@ -300,6 +300,28 @@ describe('git', () => {
     expect(status.stdout.trim()).toBe('!! .env'); // everything committed but the secrets
   });
 
+  it('a failing git commit is a warning: the stack is written, exit 0', () => {
+    const dir = cwd();
+    const cfg = join(dir, '..', `gitconfig-${n}`);
+    writeFileSync(cfg, '[commit]\n\tgpgsign = true\n[gpg]\n\tprogram = /bin/false\n');
+    const r = runCli(['new', 'shop', '--yes'], { cwd: dir, env: { GIT_CONFIG_GLOBAL: cfg } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^warning: git init\/commit failed in shop/);
+    expect(existsSync(join(dir, 'shop', 'docker-compose.yml'))).toBe(true);
+  });
+
+  it('output piped into a reader that stops early (| head) is not an error', () => {
+    const dir = cwd();
+    runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
+    // `add deploy --dry-run` prints every new file as a diff: far more than a pipe buffer holds.
+    const full = runCli(['add', 'deploy', '--dry-run'], { cwd: join(dir, 'shop') });
+    expect(full.stdout.length).toBeGreaterThan(128 * 1024);
+    const r = spawnSync('bash', ['-c', `node ${JSON.stringify(join(ROOT, 'bin/create-stack.js'))} add deploy --dry-run | head -1; exit "\${PIPESTATUS[0]}"`], { cwd: join(dir, 'shop'), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/would change/);
+  });
+
   it('skips git init inside an existing work tree, and with --no-git', () => {
     const dir = cwd();
     spawnSync('git', ['init', '-q'], { cwd: dir });
