@@ -8,8 +8,10 @@ import { planPreset } from './engine.js';
 import { readAnswers } from './answers.js';
 import { LAYERS, type LayerName, type StackSpec } from './spec.js';
 import { FileTree, type Plan } from './tree.js';
+import { SPEC_FILE } from './apply.js';
 
-export const SPEC_FILE = '.create-stack.yaml';
+export { SPEC_FILE };
+
 
 export async function planAddLayer(layerArg: string | undefined, repoArg: string | undefined): Promise<{ plan: Plan; spec: StackSpec }> {
   if (!layerArg || !(LAYERS as readonly string[]).includes(layerArg)) {

@@ -17,6 +17,8 @@ export interface Change {
   /** Old content of an updated file, for diffs. */
   before?: string;
   after: string;
+  /** A kept file that differs from the plan in a directory create-stack did not make. */
+  notOurs?: boolean;
 }
 
 export interface TargetState {
@@ -32,6 +34,8 @@ export function inspectTarget(target: Target): TargetState {
   const exists = existsSync(target.dir);
   const nonEmpty = exists && statSync(target.dir).isDirectory() && readdirSync(target.dir).length > 0;
   const changes: Change[] = [];
+  // In a directory create-stack did not make (no spec file), no existing file is ours to overwrite.
+  const ours = !nonEmpty || existsSync(join(target.dir, SPEC_FILE));
   for (const path of target.tree.paths()) {
     const file = target.tree.files.get(path)!;
     const full = join(target.dir, path);
@@ -48,34 +52,72 @@ export function inspectTarget(target: Target): TargetState {
       continue;
     }
     const sameMode = (statSync(full).mode & 0o777) === file.mode;
-    changes.push({ ...base, action: before === file.content && sameMode ? 'unchanged' : 'update', before });
+    if (before === file.content && sameMode) changes.push({ ...base, action: 'unchanged' });
+    else if (!ours) changes.push({ ...base, action: 'kept', notOurs: true });
+    else changes.push({ ...base, action: 'update', before });
   }
   return { dir: target.dir, exists, nonEmpty, changes };
 }
 
 const STAGE_TAG = '.create-stack-';
+/** Every repo create-stack makes holds this file; its presence makes the repo's files ours. */
+export const SPEC_FILE = '.create-stack.yaml';
 
-/** Test hook: CREATE_STACK_FAULT_AFTER=N fails after N staged files, CREATE_STACK_FAULT_AFTER=commit between two renames. */
-function faultPoint(count: number | 'commit'): void {
+/**
+ * Test hook: CREATE_STACK_FAULT_AFTER=N fails after N staged files, =commit between two targets'
+ * renames, =kill SIGKILLs the process after the first file of an existing repo was replaced.
+ */
+function faultPoint(count: number | 'commit' | 'kill'): void {
   const at = process.env.CREATE_STACK_FAULT_AFTER;
-  if (at !== undefined && at === String(count)) throw new Error(`injected fault (CREATE_STACK_FAULT_AFTER=${at})`);
+  if (at === undefined || at !== String(count)) return;
+  if (at === 'kill') process.kill(process.pid, 'SIGKILL');
+  throw new Error(`injected fault (CREATE_STACK_FAULT_AFTER=${at})`);
 }
+
+/** What an update of an existing repo is about to do, kept in its staging dir until it is done. */
+interface Journal {
+  created: string[];
+  updated: string[];
+}
+const JOURNAL = '.journal.json';
 
 function stagePath(dir: string): string {
   return join(dirname(dir), `.${basename(dir)}${STAGE_TAG}${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-/** Staging dirs of runs that were killed: their pid is gone. */
-function removeStaleStages(dir: string): void {
+/**
+ * Staging dirs of runs that were killed (their pid is gone). One that holds a journal was updating
+ * an existing repo: its old files are put back and the files it had added are removed, so the repo
+ * is as it was before that run. Returns the paths put back, for the summary.
+ */
+export function recoverInterrupted(dir: string): string[] {
   const parent = dirname(dir);
   const prefix = `.${basename(dir)}${STAGE_TAG}`;
-  if (!existsSync(parent)) return;
+  if (!existsSync(parent)) return [];
+  const restored: string[] = [];
   for (const entry of readdirSync(parent)) {
     if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length).split('-')[0]);
     if (pid === process.pid || isAlive(pid)) continue;
-    rmSync(join(parent, entry), { recursive: true, force: true });
+    const stage = join(parent, entry);
+    const journalPath = join(stage, JOURNAL);
+    if (existsSync(journalPath)) {
+      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
+      for (const path of journal.updated) {
+        const old = join(stage, '.old', path);
+        if (existsSync(old)) {
+          renameSync(old, join(dir, path));
+          restored.push(path);
+        }
+      }
+      // A staged file that is gone from the stage had been moved into the repo.
+      for (const path of journal.created) {
+        if (!existsSync(join(stage, path))) rmSync(join(dir, path), { force: true });
+      }
+    }
+    rmSync(stage, { recursive: true, force: true });
   }
+  return restored;
 }
 
 function isAlive(pid: number): boolean {
@@ -127,7 +169,7 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
     let written = 0;
     const staged = plan.targets.map((target, i) => {
       const state = states[i]!;
-      removeStaleStages(target.dir);
+      recoverInterrupted(target.dir);
       const stage = stagePath(target.dir);
       stages.push(stage);
       mkdirSync(stage, { recursive: true });
@@ -150,6 +192,11 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
         continue;
       }
       const backup = join(stage, '.old');
+      const journal: Journal = {
+        created: files.filter((c) => c.action === 'create').map((c) => c.path),
+        updated: files.filter((c) => c.action === 'update').map((c) => c.path),
+      };
+      writeFileSync(join(stage, JOURNAL), JSON.stringify(journal));
       for (const c of files) {
         const dest = join(target.dir, c.path);
         if (c.action === 'update') {
@@ -165,6 +212,7 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
           else rmSync(dest, { force: true });
           if (created) rmSync(created, { recursive: true, force: true });
         });
+        if (done.length === 1) faultPoint('kill');
       }
       faultPoint('commit');
     }

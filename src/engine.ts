@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { kinds } from './templates.js';
 import { UserError } from './errors.js';
 import { validateSpec, type StackSpec } from './spec.js';
-import { applyPlan, inspectTarget, type TargetState } from './apply.js';
+import { applyPlan, inspectTarget, recoverInterrupted, type TargetState } from './apply.js';
 import { planBdBuildData } from './presets/bd-build-data.js';
 import { planAppSupport } from './presets/app-support.js';
 import { planDeployLayer } from './layers/deploy.js';
@@ -73,6 +73,8 @@ export function validatePlan(plan: Plan, opts: RunOptions): TargetState[] {
 }
 
 export function runPlan(plan: Plan, opts: RunOptions): RunResult {
+  // A run killed while updating one of these repos left its old files aside: put them back first.
+  if (!opts.dryRun) for (const t of plan.targets) recoverInterrupted(t.dir);
   const states = validatePlan(plan, opts);
   if (opts.dryRun) return { plan, states, written: false };
   applyPlan(plan, states);

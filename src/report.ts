@@ -47,6 +47,10 @@ export function formatSummary(spec: StackSpec, result: RunResult, git: string[])
     const verb = state.nonEmpty ? 'Updated' : 'Created';
     out.push(`${verb} ${rel(state.dir)}/ (${counts(state.changes)})`);
   }
+  for (const state of result.states) {
+    const theirs = state.changes.filter((c) => c.notOurs).map((c) => c.path);
+    if (theirs.length) out.push(`  kept as they were (create-stack did not make them): ${theirs.join(', ')}`);
+  }
   for (const g of git) out.push(`git: ${g}`);
   const [first, second] = result.states;
   if (first && !first.nonEmpty && spec.preset === 'bd-build-data') {

@@ -221,6 +221,20 @@ describe('writing', () => {
     expect(JSON.parse(again.stdout).targets[0].files.find((f: { path: string }) => f.path === '.env').action).toBe('kept');
   });
 
+  it('--force into a directory create-stack did not make keeps every file that was there', () => {
+    const dir = cwd();
+    const own = join(dir, 'mine');
+    mkdirSync(own);
+    writeFileSync(join(own, 'README.md'), '# my project\n');
+    writeFileSync(join(own, 'docker-compose.yml'), 'services: {}\n');
+    const r = runCli(['new', 'mine', '--yes', '--no-git', '--force'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('kept as they were (create-stack did not make them): README.md, docker-compose.yml');
+    expect(readFileSync(join(own, 'README.md'), 'utf8')).toBe('# my project\n');
+    expect(readFileSync(join(own, 'docker-compose.yml'), 'utf8')).toBe('services: {}\n');
+    expect(existsSync(join(own, 'docker-compose.prod.yml'))).toBe(true);
+  });
+
   it('--answers <.create-stack.yaml> reproduces the same tree but for secrets and the name', () => {
     const dir = cwd();
     runCli(['new', 'alpha-one', '--no-git', '--service', 'api:fastapi:8001', '--service', 'jobs:worker', '--service', 'store:mongodb'], { cwd: dir });
@@ -257,6 +271,25 @@ describe('atomic apply', () => {
     const before = snapshotDir(shop);
     const r = runCli(['new', 'shop', '--yes', '--no-git', '--force'], { cwd: dir, env: { CREATE_STACK_FAULT_AFTER: 'commit' } });
     expect(r.code).toBe(1);
+    expect(snapshotDir(shop)).toEqual(before);
+    expect(readdirSync(dir)).toEqual(['shop']);
+  });
+
+  it('a run killed mid-update of an existing stack is undone by the next run', () => {
+    const dir = cwd();
+    runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
+    const shop = join(dir, 'shop');
+    writeFileSync(join(shop, 'docker-compose.prod.yml'), 'services: {}\n');
+    writeFileSync(join(shop, 'docker-compose.yml'), 'services: {}\n');
+    rmFile(join(shop, 'data/scripts/test.sh'));
+    const before = snapshotDir(shop);
+    const killed = runCli(['new', 'shop', '--yes', '--no-git', '--force'], { cwd: dir, env: { CREATE_STACK_FAULT_AFTER: 'kill' } });
+    expect(killed.code).toBeNull(); // SIGKILL: no handler ran
+    expect(snapshotDir(shop)).not.toEqual(before); // one file was already replaced
+    expect(readdirSync(dir).some((e) => e.includes('.create-stack-'))).toBe(true);
+    // The next run puts the old files back before it looks at the repo; this one then stops (exit 2).
+    const next = runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
+    expect(next.code).toBe(2);
     expect(snapshotDir(shop)).toEqual(before);
     expect(readdirSync(dir)).toEqual(['shop']);
   });
