@@ -90,11 +90,11 @@ describe('create-stack add deploy (CLI wired by the lead)', () => {
     const [plain, layered] = generatePair(['pair', '--preset', 'app-support']);
     const repo = join(plain, 'pair-support');
     const before = snapshot(repo);
-    const app = snapshot(join(plain, 'pair'));
     const r = runCli(['add', 'deploy'], { cwd: repo });
     expect(r.code, r.stderr).toBe(0);
     expectSameAsNew(repo, snapshot(join(layered, 'pair-support')), before);
-    expect(snapshot(join(plain, 'pair')), 'the app repo is not touched').toEqual(app);
+    // The app repo only records the layer in its .create-stack.yaml, exactly as `new --with deploy` writes it.
+    expect(snapshot(join(plain, 'pair')), 'the app repo = the one new --with deploy makes').toEqual(snapshot(join(layered, 'pair')));
     const once = snapshot(repo);
     expect(runCli(['add', 'deploy'], { cwd: repo }).code).toBe(0);
     expect(snapshot(repo)).toEqual(once);
