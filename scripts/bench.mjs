@@ -8,7 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(root, 'bin', 'create-stack.js');
+const bin = join(root, 'bin', 'create-stack.cjs');
 const plopBin = join(root, 'node_modules', 'plop', 'bin', 'plop.js');
 const RUNS = Number(process.env.RUNS ?? 21);
 const base = process.env.DEST ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());

@@ -1,6 +1,6 @@
 // Renders the templates precompiled by the build; only the small Handlebars runtime is loaded.
 import Handlebars from 'handlebars/runtime';
-import { templates } from './templates.js';
+import { loadTemplate, templateNames as allTemplateNames } from './templates.js';
 
 const hb = Handlebars.create();
 
@@ -18,19 +18,15 @@ hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) 
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
-export function hasTemplate(name: string): boolean {
-  return name in templates;
-}
-
 /** Template names (paths under templates/, without .hbs) that start with prefix. */
 export function templateNames(prefix: string): string[] {
-  return Object.keys(templates).filter((k) => k.startsWith(prefix));
+  return allTemplateNames.filter((k) => k.startsWith(prefix));
 }
 
 export function render(name: string, context: unknown): string {
   let fn = compiled.get(name);
   if (!fn) {
-    const spec = templates[name];
+    const spec = loadTemplate(name);
     if (!spec) throw new Error(`internal: no template ${name}`);
     fn = hb.template(spec);
     compiled.set(name, fn);

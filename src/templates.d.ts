@@ -6,4 +6,5 @@ import type { PresetManifest } from './preset.js';
 export const version: string;
 export const kinds: Record<string, KindManifest>;
 export const presets: Record<string, PresetManifest>;
-export const templates: Record<string, Handlebars.TemplateSpecification>;
+export const templateNames: string[];
+export function loadTemplate(name: string): Handlebars.TemplateSpecification | undefined;

@@ -349,7 +349,7 @@ describe('git', () => {
     // `add deploy --dry-run` prints every new file as a diff: far more than a pipe buffer holds.
     const full = runCli(['add', 'deploy', '--dry-run'], { cwd: join(dir, 'shop') });
     expect(full.stdout.length).toBeGreaterThan(128 * 1024);
-    const r = spawnSync('bash', ['-c', `node ${JSON.stringify(join(ROOT, 'bin/create-stack.js'))} add deploy --dry-run | head -1; exit "\${PIPESTATUS[0]}"`], { cwd: join(dir, 'shop'), encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `node ${JSON.stringify(join(ROOT, 'bin/create-stack.cjs'))} add deploy --dry-run | head -1; exit "\${PIPESTATUS[0]}"`], { cwd: join(dir, 'shop'), encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/would change/);

@@ -1,11 +1,11 @@
-// Spawns the built CLI the way a user does: `node bin/create-stack.js` in a temp cwd.
+// Spawns the built CLI the way a user does: `node bin/create-stack.cjs` in a temp cwd.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'bin', 'create-stack.js');
+export const BIN = join(ROOT, 'bin', 'create-stack.cjs');
 
 export interface CliResult {
   code: number | null;
