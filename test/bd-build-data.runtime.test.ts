@@ -3,11 +3,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import { requireTool, hasCommand } from './helpers/validators.js';
+import { freePort } from './helpers/postgres.js';
 
 const work = tempDir('cs-runtime-');
 const gen = runCli(['new', 'rt', '--no-git', '--service', 'web:node', '--service', 'jobs:worker', '--service', 'api:fastapi'], { cwd: work });
@@ -17,17 +17,6 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   removeDir(work);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function waitFor(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
