@@ -1,7 +1,7 @@
 // The interactive door: asks only for what flags and answers files did not give.
 import { kinds } from './templates.js';
 import { DEFAULT_NAME_FOR_KIND, DEFAULT_SERVICES } from './defaults.js';
-import { nameProblem, parsePort, PRESETS, type ServiceSpec, type StackSpec } from './spec.js';
+import { APP_KINDS, DEFAULT_APP_KIND, DEFAULT_DB_MEMORY, nameProblem, parseMemory, parsePort, PRESETS, type ServiceSpec, type StackSpec } from './spec.js';
 
 export async function askMissing(spec: Partial<StackSpec>, missing: string[]): Promise<void> {
   // Loaded here, not at the top: the bundle inlines this module, and prompts cost ~100 ms to load.
@@ -17,6 +17,18 @@ export async function askMissing(spec: Partial<StackSpec>, missing: string[]): P
       default: spec.preset,
       choices: PRESETS.map((p) => ({ value: p, name: p })),
     })) as StackSpec['preset'];
+  }
+  if (spec.preset === 'app-support') {
+    spec.appKind ??= await select({
+      message: 'Kind of the application',
+      default: DEFAULT_APP_KIND,
+      choices: APP_KINDS.map((k) => ({ value: k, name: `${k}: ${kinds[k]!.description}` })),
+    });
+    spec.dbMemory ??= await input({
+      message: 'Memory PostgreSQL is tuned for',
+      default: DEFAULT_DB_MEMORY,
+      validate: (v) => (parseMemory(v) === null ? 'a size from 256MB to 1024GB, like 512MB or 4GB' : true),
+    });
   }
   if (missing.includes('services') && spec.preset === 'bd-build-data') {
     const defaults = new Set(DEFAULT_SERVICES.map((s) => s.kind));

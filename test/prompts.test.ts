@@ -68,3 +68,24 @@ it('Ctrl-C at a prompt exits 130 and writes nothing', () => {
   expect(r.status).toBe(130);
   expect(readdirSync(cwd)).toEqual([]);
 });
+
+it('for app-support, asks the application kind and the PostgreSQL memory instead of services', () => {
+  if (!requireTool('python3', () => hasCommand('python3'))) return;
+  const cwd = join(work, 'pair');
+  mkdirSync(cwd);
+  const r = drive(
+    cwd,
+    [
+      ['Stack name', 'pair\r'],
+      ['Preset', '\x1b[B\r'], // arrow down: app-support
+      ['Kind of the application', '\x1b[B\r'], // node
+      ['Memory PostgreSQL', '\x15huge\r'],
+      ['a size from 256MB', '\x15512MB\r'],
+    ],
+    ['new', '--no-git'],
+  );
+  expect(r.stdout).toContain('Created pair-support/');
+  expect(r.status).toBe(0);
+  const spec = parse(readFileSync(join(cwd, 'pair', '.create-stack.yaml'), 'utf8'));
+  expect(spec).toMatchObject({ preset: 'app-support', appKind: 'node', dbMemory: '512MB' });
+});
