@@ -3,7 +3,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from './errors.js';
-import { planDeployLayer } from './layers/deploy.js';
 import { planPreset } from './engine.js';
 import { readAnswers } from './answers.js';
 import { LAYERS, type LayerName, type StackSpec } from './spec.js';
@@ -12,8 +11,10 @@ import { SPEC_FILE } from './apply.js';
 
 export { SPEC_FILE };
 
-
-export async function planAddLayer(layerArg: string | undefined, repoArg: string | undefined): Promise<{ plan: Plan; spec: StackSpec }> {
+export async function planAddLayer(
+  layerArg: string | undefined,
+  repoArg: string | undefined,
+): Promise<{ plan: Plan; spec: StackSpec; bases: Map<string, string> }> {
   if (!layerArg || !(LAYERS as readonly string[]).includes(layerArg)) {
     throw new UserError('layer-unknown', `add takes a layer: ${LAYERS.join(', ')}${layerArg ? ` (not ${JSON.stringify(layerArg)})` : ''}`, `run create-stack add ${LAYERS[0]}`);
   }
@@ -27,18 +28,30 @@ export async function planAddLayer(layerArg: string | undefined, repoArg: string
   const spec = { preset: 'bd-build-data', services: [], ...answers, with: [...new Set([...(answers.with ?? []), layer])] } as StackSpec;
   if (!spec.name) throw new UserError('answers-shape', `${specPath} has no name`, 'restore the name: line');
 
-  const out = planPreset({ ...spec, with: [] });
-  const dirs = locateRepos(repo, out.repos.map((r) => r.name), out.layerRepo);
-  const tree = new FileTree();
-  if (layer === 'deploy') planDeployLayer(tree, out.stack);
-  const targets = [{ dir: dirs[out.layerRepo]!, tree }];
-  // Every repo of the preset records the layer, so --answers from any of them reproduces it.
-  for (const [i, dir] of dirs.entries()) {
-    const target = i === out.layerRepo ? targets[0]! : { dir, tree: new FileTree() };
-    target.tree.add(SPEC_FILE, await withLayer(readFileSync(join(dir, SPEC_FILE), 'utf8'), layer));
-    if (i !== out.layerRepo) targets.push(target);
-  }
-  return { plan: { targets }, spec };
+  // What the layer adds is the difference between the preset with it and without it: its own files,
+  // and the preset's files that mention it (README). `bases` keeps the without-layer version of each,
+  // so the CLI can tell a file the user edited (a conflict) from one that is simply out of date.
+  const without = planPreset({ ...spec, with: spec.with.filter((l) => l !== layer) });
+  const withLayerPlan = planPreset(spec);
+  const dirs = locateRepos(repo, without.repos.map((r) => r.name), without.layerRepo);
+  const bases = new Map<string, string>();
+  const targets = dirs.map((dir, i) => {
+    const tree = new FileTree();
+    const old = without.repos[i]!.tree;
+    for (const path of withLayerPlan.repos[i]!.tree.paths()) {
+      if (path === SPEC_FILE) continue;
+      const file = withLayerPlan.repos[i]!.tree.files.get(path)!;
+      const base = old.files.get(path);
+      // User-owned files of the preset (.env: random secrets every plan) are not the layer's.
+      if (base && (file.userOwned || base.content === file.content)) continue;
+      tree.add(path, file.content, { mode: file.mode, userOwned: file.userOwned });
+      if (base) bases.set(join(dir, path), base.content);
+    }
+    // Every repo of the preset records the layer, so --answers from any of them reproduces it.
+    return { dir, tree };
+  });
+  for (const t of targets) t.tree.add(SPEC_FILE, await withLayer(readFileSync(join(t.dir, SPEC_FILE), 'utf8'), layer));
+  return { plan: { targets: targets.filter((t) => t.tree.size > 0) }, spec, bases };
 }
 
 /** `repo: application|support` of a .create-stack.yaml (app-support writes it; one-repo presets do not). */

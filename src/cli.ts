@@ -1,6 +1,6 @@
 // The argv door: flags (and prompts, when a TTY is there) → StackSpec → the engine.
 import { parseArgs } from 'node:util';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { kinds, version } from './templates.js';
 import { UserError } from './errors.js';
 import { parseServiceArg, PRESETS, type StackSpec } from './spec.js';
@@ -186,9 +186,12 @@ export async function main(argv: string[]): Promise<number> {
 async function add(flags: Flags, args: string[]): Promise<number> {
   if (args.length > 1) throw new UserError('argument-extra', `unexpected arguments: ${args.slice(1).join(' ')}`, 'run create-stack add deploy');
   const { planAddLayer, SPEC_FILE } = await import('./add.js');
-  const { plan, spec } = await planAddLayer(args[0], flags.repo);
+  const { plan, spec, bases } = await planAddLayer(args[0], flags.repo);
   const states = validatePlan(plan, { force: true });
-  const conflicts = states.flatMap((s) => s.changes.filter((c) => c.action === 'update' && c.path !== SPEC_FILE).map((c) => c.path));
+  // A conflict is a file the user changed: it differs from what create-stack wrote before the layer.
+  const conflicts = states.flatMap((s) =>
+    s.changes.filter((c) => c.action === 'update' && c.path !== SPEC_FILE && c.before !== bases.get(join(s.dir, c.path))).map((c) => c.path),
+  );
   if (conflicts.length && !flags.force) {
     throw new UserError(
       'add-conflict',

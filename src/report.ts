@@ -55,6 +55,7 @@ export function formatSummary(spec: StackSpec, result: RunResult, git: string[])
   const [first, second] = result.states;
   if (first && !first.nonEmpty && spec.preset === 'bd-build-data') {
     out.push('', 'Next steps:', `  cd ${rel(first.dir)}`, '  bash data/scripts/dev-setup.sh     # build and start the dev stack', '  bash data/scripts/test.sh          # check every service answers');
+    if (spec.with.includes('deploy')) out.push('  make help                          # the deploy layer; then docs/DEPLOYMENT.md');
   }
   if (first && second && !first.nonEmpty && spec.preset === 'app-support') {
     out.push(

@@ -321,6 +321,23 @@ describe('add', () => {
   });
 });
 
+describe('add deploy and files the user changed', () => {
+  it('a README the user edited is a conflict: exit 2, nothing written; --force replaces it', () => {
+    const dir = cwd();
+    runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
+    const shop = join(dir, 'shop');
+    writeFileSync(join(shop, 'README.md'), '# my own README\n');
+    const before = snapshotDir(shop);
+    const r = runCli(['add', 'deploy'], { cwd: shop });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[add-conflict]');
+    expect(r.stderr).toContain('README.md');
+    expect(snapshotDir(shop)).toEqual(before);
+    expect(runCli(['add', 'deploy', '--force'], { cwd: shop }).code).toBe(0);
+    expect(readFileSync(join(shop, 'README.md'), 'utf8')).toContain('## Deploy to Kubernetes');
+  });
+});
+
 describe('git', () => {
   it('initialises a repo with a first commit by default', () => {
     const dir = cwd();
