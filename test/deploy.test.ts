@@ -133,7 +133,7 @@ describe('files', () => {
 });
 
 describe('the layer only adds', () => {
-  it('a stack generated with and without --with deploy has the same preset files (but .create-stack.yaml with:, .env secrets)', () => {
+  it('a stack generated with and without --with deploy has the same preset files (but .create-stack.yaml with:, .env secrets, a README section)', () => {
     const other = mkdtempSync(join(tmp, 'plain-'));
     const r = runCli(['new', 'shop', ...STACKS.shop!, '--yes', '--no-git'], { cwd: other });
     expect(r.code, r.stderr).toBe(0);
@@ -154,6 +154,12 @@ describe('the layer only adds', () => {
       const b = read(layered, f);
       if (f === '.create-stack.yaml') {
         expect(parseYaml(b)).toEqual({ ...parseYaml(a), with: ['deploy'] });
+        continue;
+      }
+      if (f === 'README.md') {
+        // The one preset file that mentions the layer: the same README plus a section pointing to its docs.
+        expect(b.replace(/## Deploy to Kubernetes\n[\s\S]*?\n\n(?=`\.create-stack\.yaml`)/, '')).toBe(a);
+        expect(b).toContain('docs/DEPLOYMENT.md');
         continue;
       }
       expect(b, f).toBe(a);
