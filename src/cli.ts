@@ -4,7 +4,8 @@ import { join, relative } from 'node:path';
 import { kinds, version } from './templates.js';
 import { UserError } from './errors.js';
 import { parseServiceArg, PRESETS, type StackSpec } from './spec.js';
-import { planStack, runPlan, validatePlan, type RunResult } from './engine.js';
+import { planStack, runPlan, type RunResult } from './engine.js';
+import type { TargetState } from './apply.js';
 import { DEFAULT_SERVICES } from './defaults.js';
 import { formatDryRun, formatSummary, summaryJson } from './report.js';
 
@@ -187,22 +188,26 @@ async function add(flags: Flags, args: string[]): Promise<number> {
   if (args.length > 1) throw new UserError('argument-extra', `unexpected arguments: ${args.slice(1).join(' ')}`, 'run create-stack add deploy');
   const { planAddLayer, SPEC_FILE } = await import('./add.js');
   const { plan, spec, bases } = await planAddLayer(args[0], flags.repo);
-  const states = validatePlan(plan, { force: true });
   // A conflict is a file the user changed: it differs from what create-stack wrote before the layer.
-  const conflicts = states.flatMap((s) =>
-    s.changes.filter((c) => c.action === 'update' && c.path !== SPEC_FILE && c.before !== bases.get(join(s.dir, c.path))).map((c) => c.path),
-  );
-  if (conflicts.length && !flags.force) {
-    throw new UserError(
-      'add-conflict',
-      `these files exist and differ from what the layer writes: ${conflicts.join(', ')}`,
-      'see the differences with --dry-run, then pass --force to overwrite them (nothing else is touched)',
+  let conflicts: string[] = [];
+  const noEditedFiles = (states: TargetState[]) => {
+    conflicts = states.flatMap((s) =>
+      s.changes.filter((c) => c.action === 'update' && c.path !== SPEC_FILE && c.before !== bases.get(join(s.dir, c.path))).map((c) => c.path),
     );
-  }
-  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'] });
+    if (conflicts.length && !flags.force && !flags['dry-run']) {
+      throw new UserError(
+        'add-conflict',
+        `these files were changed since create-stack wrote them: ${conflicts.join(', ')}`,
+        'see the differences with --dry-run, then pass --force to overwrite them (nothing else is touched)',
+      );
+    }
+  };
+  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'], check: noEditedFiles });
   if (flags.json) process.stdout.write(JSON.stringify(summaryJson(spec, result, []), null, 2) + '\n');
-  else if (flags['dry-run']) process.stdout.write(await formatDryRun(result));
-  else process.stdout.write(formatSummary(spec, result, []));
+  else if (flags['dry-run']) {
+    process.stdout.write(await formatDryRun(result));
+    if (conflicts.length && !flags.force) process.stdout.write(`without --force, add stops here [add-conflict]: changed since create-stack wrote them: ${conflicts.join(', ')}\n`);
+  } else process.stdout.write(formatSummary(spec, result, []));
   return 0;
 }
 

@@ -16,6 +16,8 @@ export interface RunOptions {
   dest?: string;
   force?: boolean;
   dryRun?: boolean;
+  /** A door's own rule on the changes (add: no file the user edited), checked before anything is written. */
+  check?: (states: TargetState[]) => void;
 }
 
 export interface RunResult {
@@ -76,6 +78,7 @@ export function runPlan(plan: Plan, opts: RunOptions): RunResult {
   // A run killed while updating one of these repos left its old files aside: put them back first.
   if (!opts.dryRun) for (const t of plan.targets) recoverInterrupted(t.dir);
   const states = validatePlan(plan, opts);
+  opts.check?.(states);
   if (opts.dryRun) return { plan, states, written: false };
   applyPlan(plan, states);
   return { plan, states, written: true };

@@ -333,6 +333,10 @@ describe('add deploy and files the user changed', () => {
     expect(r.stderr).toContain('[add-conflict]');
     expect(r.stderr).toContain('README.md');
     expect(snapshotDir(shop)).toEqual(before);
+    const dry = runCli(['add', 'deploy', '--dry-run'], { cwd: shop });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('-# my own README');
+    expect(dry.stdout).toMatch(/add stops here \[add-conflict\].*README\.md/);
     expect(runCli(['add', 'deploy', '--force'], { cwd: shop }).code).toBe(0);
     expect(readFileSync(join(shop, 'README.md'), 'utf8')).toContain('## Deploy to Kubernetes');
   });
