@@ -88,13 +88,12 @@ function stagePath(dir: string): string {
 /**
  * Staging dirs of runs that were killed (their pid is gone). One that holds a journal was updating
  * an existing repo: its old files are put back and the files it had added are removed, so the repo
- * is as it was before that run. Returns the paths put back, for the summary.
+ * is as it was before that run. Called by the engine before it inspects a target.
  */
-export function recoverInterrupted(dir: string): string[] {
+export function recoverInterrupted(dir: string): void {
   const parent = dirname(dir);
   const prefix = `.${basename(dir)}${STAGE_TAG}`;
-  if (!existsSync(parent)) return [];
-  const restored: string[] = [];
+  if (!existsSync(parent)) return;
   for (const entry of readdirSync(parent)) {
     if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length).split('-')[0]);
@@ -105,10 +104,7 @@ export function recoverInterrupted(dir: string): string[] {
       const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
       for (const path of journal.updated) {
         const old = join(stage, '.old', path);
-        if (existsSync(old)) {
-          renameSync(old, join(dir, path));
-          restored.push(path);
-        }
+        if (existsSync(old)) renameSync(old, join(dir, path));
       }
       // A staged file that is gone from the stage had been moved into the repo.
       for (const path of journal.created) {
@@ -117,7 +113,6 @@ export function recoverInterrupted(dir: string): string[] {
     }
     rmSync(stage, { recursive: true, force: true });
   }
-  return restored;
 }
 
 function isAlive(pid: number): boolean {
@@ -144,10 +139,6 @@ function writeStaged(root: string, path: string, file: Pick<PlannedFile, 'conten
 
 const UMASK = process.umask();
 
-interface Step {
-  undo(): void;
-}
-
 /** The first directory of `dir`'s ancestry (up to root) that does not exist yet, or null. */
 function firstMissing(root: string, dir: string): string | null {
   let missing: string | null = null;
@@ -159,8 +150,8 @@ function firstMissing(root: string, dir: string): string | null {
  * Writes every target as one unit. A new target is staged whole and renamed into place; an
  * existing one gets its changed files staged beside it, then each is renamed over the old file,
  * whose copy is kept until every target is done, so any failure puts every old file back.
- * All of it is synchronous: SIGINT/SIGTERM are handled only after it returns, and a SIGKILL
- * leaves at worst a hidden staging directory, removed by the next run.
+ * All of it is synchronous: SIGINT/SIGTERM are handled only after it returns; what a SIGKILL
+ * leaves behind, recoverInterrupted undoes (the engine calls it before inspecting the targets).
  */
 export function applyPlan(plan: Plan, states: TargetState[]): void {
   const stages: string[] = [];
@@ -169,7 +160,6 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
     let written = 0;
     const staged = plan.targets.map((target, i) => {
       const state = states[i]!;
-      recoverInterrupted(target.dir);
       const stage = stagePath(target.dir);
       stages.push(stage);
       mkdirSync(stage, { recursive: true });
@@ -204,8 +194,7 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
           renameSync(dest, join(backup, c.path));
         }
         const created = firstMissing(target.dir, dirname(dest));
-        if (created) mkdirSync(created, { recursive: true });
-        mkdirSync(dirname(dest), { recursive: true });
+        if (created) mkdirSync(dirname(dest), { recursive: true });
         renameSync(join(stage, c.path), dest);
         done.push(() => {
           if (c.action === 'update') renameSync(join(backup, c.path), dest);

@@ -178,10 +178,15 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   }
+  await printResult(flags, spec, result, git);
+  return 0;
+}
+
+/** --json, --dry-run (tree or diffs), or the summary: the same for `new` and `add`. */
+async function printResult(flags: Flags, spec: StackSpec, result: RunResult, git: string[]): Promise<void> {
   if (flags.json) process.stdout.write(JSON.stringify(summaryJson(spec, result, git), null, 2) + '\n');
   else if (flags['dry-run']) process.stdout.write(await formatDryRun(result));
   else process.stdout.write(formatSummary(spec, result, git));
-  return 0;
 }
 
 async function add(flags: Flags, args: string[]): Promise<number> {
@@ -203,11 +208,10 @@ async function add(flags: Flags, args: string[]): Promise<number> {
     }
   };
   const result = runPlan(plan, { force: true, dryRun: flags['dry-run'], check: noEditedFiles });
-  if (flags.json) process.stdout.write(JSON.stringify(summaryJson(spec, result, []), null, 2) + '\n');
-  else if (flags['dry-run']) {
-    process.stdout.write(await formatDryRun(result));
-    if (conflicts.length && !flags.force) process.stdout.write(`without --force, add stops here [add-conflict]: changed since create-stack wrote them: ${conflicts.join(', ')}\n`);
-  } else process.stdout.write(formatSummary(spec, result, []));
+  await printResult(flags, spec, result, []);
+  if (flags['dry-run'] && !flags.json && conflicts.length && !flags.force) {
+    process.stdout.write(`without --force, add stops here [add-conflict]: changed since create-stack wrote them: ${conflicts.join(', ')}\n`);
+  }
   return 0;
 }
 

@@ -179,8 +179,16 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
   };
 }
 
-function dockerHealthcheck(test: string[]): string {
+/** A Compose healthcheck `test` as the argv it runs: CMD-SHELL goes through `sh -c`, with Compose's `$$` as `$`. */
+export function healthcheckArgv(test: string[]): string[] {
   const [form, ...rest] = test;
-  if (form === 'CMD-SHELL') return rest.join(' ').replace(/\$\$/g, '$');
-  return JSON.stringify(rest);
+  if (form === 'CMD-SHELL') return ['sh', '-c', rest.join(' ').replace(/\$\$/g, '$')];
+  if (form === 'CMD') return rest;
+  throw new Error(`internal: healthcheck form ${form}`);
+}
+
+/** The same check for a Dockerfile HEALTHCHECK: shell form for CMD-SHELL, exec form for CMD. */
+function dockerHealthcheck(test: string[]): string {
+  const argv = healthcheckArgv(test);
+  return test[0] === 'CMD-SHELL' ? argv[2]! : JSON.stringify(argv);
 }

@@ -94,7 +94,6 @@ describe('generated python worker', () => {
     });
     children.push(child);
     const test: string[] = compose().services.jobs.healthcheck.test.map((a: string) => a.replace('/tmp/heartbeat', heartbeat));
-    // No heartbeat yet → the health check fails (it must not pass on a missing file).
     await waitFor(() => {
       try {
         return statSync(heartbeat).isFile();

@@ -1,6 +1,6 @@
 // Every file a bd-build-data stack holds, proven by the real tool of its kind, over several service mixes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
@@ -151,6 +151,3 @@ describe.each(Object.entries(MIXES))('bd-build-data stack "%s"', (mix, services)
     for (const svc of services) expect(readme).toContain(`| ${svc.split(':')[0]} |`);
   });
 });
-
-// Keep chmod imported for readers who extend the mode checks.
-void chmodSync;

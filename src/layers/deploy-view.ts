@@ -2,7 +2,8 @@
 // each service, derived from the StackView (kinds stay data; the few runtime facts the kind
 // manifests carry in their k8s: section, such as the user id an image runs as: see deploy-kinds.ts).
 import { UserError } from '../errors.js';
-import type { ServiceView, StackView } from '../stack-view.js';
+import { healthcheckArgv, type ServiceView, type StackView } from '../stack-view.js';
+import { cpuQuantity, mebi, memoryQuantity, milli } from '../quantities.js';
 import { appRuntime, MIGRATE_IMAGE, statefulRuntime, type Flavor } from './deploy-kinds.js';
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
@@ -230,26 +231,6 @@ const pascal = (name: string) => name.split('-').map((w) => w.charAt(0).toUpperC
 // Quantities
 // ---------------------------------------------------------------------------
 
-/** Compose cpus ("0.50") → millicores. */
-function milli(cpus: string): number {
-  const n = Number(cpus);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`internal: cpus ${cpus}`);
-  return Math.max(1, Math.round(n * 1000));
-}
-
-/** Compose memory ("512M", "1G") → MiB. */
-function mebi(mem: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kKmMgG])?[bB]?$/.exec(mem.trim());
-  if (!m) throw new Error(`internal: memory ${mem}`);
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 'b').toLowerCase();
-  const mib = unit === 'g' ? n * 1024 : unit === 'm' ? n : unit === 'k' ? n / 1024 : n / 1024 / 1024;
-  return Math.max(1, Math.round(mib));
-}
-
-const cpuQ = (m: number) => (m % 1000 === 0 ? String(m / 1000) : `${m}m`);
-const memQ = (mib: number) => (mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`);
-
 function resourcesOf(svc: ServiceView, env: EnvName | 'base'): Resources {
   const r = svc.resources;
   const limCpu = milli(r.limits.cpus);
@@ -265,7 +246,7 @@ function resourcesOf(svc: ServiceView, env: EnvName | 'base'): Resources {
     reqCpu = limCpu;
     reqMem = limMem;
   }
-  return { requests: { cpu: cpuQ(reqCpu), memory: memQ(reqMem) }, limits: { cpu: cpuQ(limCpu), memory: memQ(limMem) } };
+  return { requests: { cpu: cpuQuantity(reqCpu), memory: memoryQuantity(reqMem) }, limits: { cpu: cpuQuantity(limCpu), memory: memoryQuantity(limMem) } };
 }
 
 // ---------------------------------------------------------------------------
@@ -279,14 +260,6 @@ export function shellWords(argv: string[]): string {
 
 function probe(p: Probe): Probe {
   return { ...p, text: p.httpPath ? `GET ${p.httpPath}` : p.exec ? shellWords(p.exec) : `TCP connect to port ${p.tcpPort}` };
-}
-
-/** The kind's Compose healthcheck as an exec probe (CMD-SHELL runs through sh -c, `$$` → `$`). */
-function execProbe(healthcheck: string[]): string[] {
-  const [form, ...rest] = healthcheck;
-  if (form === 'CMD-SHELL') return ['sh', '-c', rest.join(' ').replace(/\$\$/g, '$')];
-  if (form === 'CMD') return rest;
-  throw new Error(`internal: healthcheck form ${form}`);
 }
 
 /** The module a Python command starts: `uvicorn app.main:app` → app.main, `python main.py` → main. */
@@ -333,7 +306,7 @@ export function buildDeployView(stack: StackView): DeployView {
   const apps: AppDeploy[] = stack.appServices.map((svc) => {
     const rt = appRuntime(svc);
     const src = sibling ? `${name}` : `data/${svc.name}`;
-    const check = probe(svc.isHttp && svc.healthPath ? { httpPath: svc.healthPath } : { exec: execProbe(svc.healthcheck) });
+    const check = probe(svc.isHttp && svc.healthPath ? { httpPath: svc.healthPath } : { exec: healthcheckArgv(svc.healthcheck) });
     const environment = svc.environment.filter((e) => e.key !== 'ENVIRONMENT');
     const env = translateEnv([{ key: 'ENVIRONMENT', value: '${ENVIRONMENT}' }, ...environment], known);
     return {
@@ -395,8 +368,8 @@ export function buildDeployView(stack: StackView): DeployView {
       dataDir: svc.dataDir ?? '/data',
       env,
       args: rt.args,
-      readiness: probe({ exec: execProbe(svc.healthcheck) }),
-      liveness: probe(svc.port !== null ? { tcpPort: portName } : { exec: execProbe(svc.healthcheck) }),
+      readiness: probe({ exec: healthcheckArgv(svc.healthcheck) }),
+      liveness: probe(svc.port !== null ? { tcpPort: portName } : { exec: healthcheckArgv(svc.healthcheck) }),
       resources: resourcesOf(svc, 'base'),
       storage: '10Gi',
     };

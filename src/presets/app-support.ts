@@ -2,7 +2,8 @@
 import { kinds, presets, version } from '../templates.js';
 import { render } from '../render.js';
 import { renderGroup } from '../render-group.js';
-import { buildStackView } from '../stack-view.js';
+import { buildStackView, healthcheckArgv } from '../stack-view.js';
+import { cpuQuantity, mebi, memoryQuantity, milli } from '../quantities.js';
 import { FileTree } from '../tree.js';
 import { DEFAULT_APP_KIND, DEFAULT_DB_MEMORY, parseMemory, SUPPORT_SUFFIX, type StackSpec } from '../spec.js';
 import type { KindManifest } from '../kind.js';
@@ -42,22 +43,6 @@ const LAYOUTS: Record<string, AppLayout> = {
     uid: 1000,
   },
 };
-
-/** "0.50" → "500m"; "0.10" → "100m". */
-function k8sCpu(cpus: string): string {
-  return `${Math.round(Number(cpus) * 1000)}m`;
-}
-
-/** Compose "512M" / "1G" → Kubernetes "512Mi" / "1Gi". */
-function k8sQuantity(mem: string): string {
-  return /^\d+[MG]$/.test(mem) ? `${mem}i` : mem;
-}
-
-/** A Compose healthcheck test as a Kubernetes exec probe command. */
-function execProbe(test: string[]): string[] {
-  const [form, ...rest] = test;
-  return form === 'CMD-SHELL' ? ['sh', '-c', rest.join(' ').replace(/\$\$/g, '$')] : rest;
-}
 
 /** Text indented for a YAML block scalar; blank lines stay empty (no trailing spaces). */
 function indent(text: string, by: number): string {
@@ -127,15 +112,15 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
       healthPath: kind.healthPath,
       healthcheck: kind.healthcheck,
       dockerHealthcheck: appView.dockerHealthcheck,
-      probeExec: execProbe(kind.healthcheck),
+      probeExec: healthcheckArgv(kind.healthcheck),
       command: layout.command(kind.port),
       devCommand: layout.devCommand(kind.port),
       uid: layout.uid,
       env: appEnv(kind, id),
       resources: kind.resources,
       k8sResources: {
-        requests: { cpu: k8sCpu(kind.resources.reservations.cpus), memory: k8sQuantity(kind.resources.reservations.memory) },
-        limits: { cpu: k8sCpu(kind.resources.limits.cpus), memory: k8sQuantity(kind.resources.limits.memory) },
+        requests: { cpu: cpuQuantity(milli(kind.resources.reservations.cpus)), memory: memoryQuantity(mebi(kind.resources.reservations.memory)) },
+        limits: { cpu: cpuQuantity(milli(kind.resources.limits.cpus)), memory: memoryQuantity(mebi(kind.resources.limits.memory)) },
       },
       pipelineCmd: layout.language === 'python' ? 'python run_pipeline.py' : 'node run_pipeline.js',
       queryCmd: layout.language === 'python' ? 'python query_insights.py' : 'node query_insights.js',
