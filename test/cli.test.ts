@@ -2,7 +2,7 @@
 // idempotent re-runs, answers files, dry runs, JSON and git.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, removeDir, runCli, tempDir } from './helpers/cli.js';
 import { listFiles } from './helpers/validators.js';
@@ -262,13 +262,7 @@ describe('atomic apply', () => {
   });
 
   it('a fault while updating an existing stack puts every old file back', () => {
-    const dir = cwd();
-    runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
-    const shop = join(dir, 'shop');
-    writeFileSync(join(shop, 'docker-compose.yml'), 'services: {}\n');
-    writeFileSync(join(shop, 'docker-compose.prod.yml'), 'services: {}\n');
-    rmFile(join(shop, 'data/scripts/test.sh'));
-    const before = snapshotDir(shop);
+    const { dir, shop, before } = stackWithLocalEdits();
     const r = runCli(['new', 'shop', '--yes', '--no-git', '--force'], { cwd: dir, env: { CREATE_STACK_FAULT_AFTER: 'commit' } });
     expect(r.code).toBe(1);
     expect(snapshotDir(shop)).toEqual(before);
@@ -276,13 +270,7 @@ describe('atomic apply', () => {
   });
 
   it('a run killed mid-update of an existing stack is undone by the next run', () => {
-    const dir = cwd();
-    runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
-    const shop = join(dir, 'shop');
-    writeFileSync(join(shop, 'docker-compose.prod.yml'), 'services: {}\n');
-    writeFileSync(join(shop, 'docker-compose.yml'), 'services: {}\n');
-    rmFile(join(shop, 'data/scripts/test.sh'));
-    const before = snapshotDir(shop);
+    const { dir, shop, before } = stackWithLocalEdits();
     const killed = runCli(['new', 'shop', '--yes', '--no-git', '--force'], { cwd: dir, env: { CREATE_STACK_FAULT_AFTER: 'kill' } });
     expect(killed.code).toBeNull(); // SIGKILL: no handler ran
     expect(snapshotDir(shop)).not.toEqual(before); // one file was already replaced
@@ -389,6 +377,13 @@ describe('git', () => {
   });
 });
 
-function rmFile(path: string) {
-  spawnSync('rm', ['-f', path]);
+/** A generated stack whose two compose files were edited and one script deleted: an update has work to do. */
+function stackWithLocalEdits() {
+  const dir = cwd();
+  runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
+  const shop = join(dir, 'shop');
+  writeFileSync(join(shop, 'docker-compose.yml'), 'services: {}\n');
+  writeFileSync(join(shop, 'docker-compose.prod.yml'), 'services: {}\n');
+  rmSync(join(shop, 'data/scripts/test.sh'));
+  return { dir, shop, before: snapshotDir(shop) };
 }
