@@ -87,13 +87,15 @@ describe('generated python worker', () => {
   it('beats its heartbeat, and the kind health check reads it', async () => {
     if (!requireTool('python3', () => hasCommand('python3'))) return;
     const heartbeat = join(work, 'heartbeat');
+    const test: string[] = compose().services.jobs.healthcheck.test.map((a: string) => a.replace('/tmp/heartbeat', heartbeat).replace(/^python$/, 'python3'));
+    // No heartbeat yet: the check must fail, not pass on a missing file.
+    expect((await runHealthcheck(test, {})).status).not.toBe(0);
     const child = spawn('python3', ['main.py'], {
       cwd: join(dir, 'data/jobs'),
       env: { ...process.env, WORKER_INTERVAL_SECONDS: '0.2', HEARTBEAT_FILE: heartbeat },
       stdio: 'pipe',
     });
     children.push(child);
-    const test: string[] = compose().services.jobs.healthcheck.test.map((a: string) => a.replace('/tmp/heartbeat', heartbeat));
     await waitFor(() => {
       try {
         return statSync(heartbeat).isFile();
@@ -101,7 +103,7 @@ describe('generated python worker', () => {
         return false;
       }
     });
-    const hc = await runHealthcheck(test.map((a) => a.replace('python', 'python3')), {});
+    const hc = await runHealthcheck(test, {});
     expect(hc.stderr).toBe('');
     expect(hc.status).toBe(0);
     child.kill('SIGTERM');

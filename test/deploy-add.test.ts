@@ -84,9 +84,7 @@ describe('create-stack add deploy (CLI wired by the lead)', () => {
     expect(readFileSync(mine, 'utf8')).toBe('-- my schema\n');
   });
 
-  it('add deploy in the support repo of an app-support pair = new --preset app-support --with deploy', (ctx) => {
-    const probe = runCli(['new', 'probe', '--preset', 'app-support', '--with', 'deploy', '--yes', '--no-git', '--dry-run'], { cwd: tmp });
-    if (probe.code !== 0) ctx.skip(`app-support preset not available yet (exit ${probe.code})`);
+  it('add deploy in the support repo of an app-support pair = new --preset app-support --with deploy', () => {
     const [plain, layered] = generatePair(['pair', '--preset', 'app-support']);
     const repo = join(plain, 'pair-support');
     const before = snapshot(repo);

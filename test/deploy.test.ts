@@ -38,7 +38,6 @@ const REQUIRED_TARGETS = [
 let tmp: string;
 /** Repo dir of each stack, keyed by stack name; app-support's support repo under "support" when it exists. */
 const repos: Record<string, string> = {};
-let appSupportSkip = '';
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'create-stack-deploy-'));
@@ -48,13 +47,13 @@ beforeAll(() => {
     repos[name] = join(tmp, name);
   }
   const r = runCli(['new', 'x', '--preset', 'app-support', '--with', 'deploy', '--yes', '--no-git'], { cwd: tmp });
-  if (r.code === 0) repos.support = join(tmp, 'x-support');
-  else appSupportSkip = `app-support preset not available yet (exit ${r.code}): ${r.stderr.trim().split('\n')[0]}`;
+  if (r.code !== 0) throw new Error(`create-stack new x --preset app-support --with deploy failed (${r.code}):\n${r.stderr}`);
+  repos.support = join(tmp, 'x-support');
 });
 
 afterAll(() => removeDir(tmp));
 
-/** The stacks to prove; the app-support one only once the preset works. */
+/** The stacks to prove, the app-support one's support repo included. */
 function cases(): Array<[string, string]> {
   return Object.entries(repos);
 }
@@ -125,8 +124,7 @@ describe('files', () => {
     }
   });
 
-  it('the app-support preset takes the layer in its support repo', (ctx) => {
-    if (!repos.support) ctx.skip(appSupportSkip);
+  it('the app-support preset takes the layer in its support repo', () => {
     expect(existsSync(join(repos.support!, 'deploy/kubernetes/base/kustomization.yaml'))).toBe(true);
     expect(existsSync(join(tmp, 'x', 'deploy'))).toBe(false);
   });
