@@ -5,8 +5,7 @@ import { kinds } from './templates.js';
 import { UserError } from './errors.js';
 import { validateSpec, type StackSpec } from './spec.js';
 import { applyPlan, inspectTarget, recoverInterrupted, type TargetState } from './apply.js';
-import { planBdBuildData } from './presets/bd-build-data.js';
-import { planAppSupport } from './presets/app-support.js';
+import { PLANNERS } from './presets/index.js';
 import { planDeployLayer } from './layers/deploy.js';
 import type { PresetOutput } from './presets/types.js';
 import type { Plan } from './tree.js';
@@ -29,7 +28,7 @@ export interface RunResult {
 /** The preset's repos in memory, with the layers the spec asks for. Reads nothing from disk. */
 export function planPreset(spec: StackSpec): PresetOutput {
   validateSpec(spec, { kinds });
-  const out: PresetOutput = spec.preset === 'app-support' ? planAppSupport(spec) : planBdBuildData(spec);
+  const out: PresetOutput = PLANNERS[spec.preset]!(spec);
   if (spec.with.includes('deploy')) planDeployLayer(out.repos[out.layerRepo]!.tree, out.stack);
   return out;
 }
