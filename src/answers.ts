@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from './errors.js';
 import type { ServiceSpec, StackSpec } from './spec.js';
 
-const KEYS = new Set(['tool', 'version', 'name', 'preset', 'services', 'with', 'appKind', 'dbMemory', 'repo']);
+const KEYS = new Set(['tool', 'version', 'name', 'preset', 'services', 'with', 'appKind', 'dbMemory', 'domain', 'ip', 'acmeEmail', 'https', 'terraform', 'repo']);
 
 export async function readAnswers(file: string): Promise<Partial<StackSpec>> {
   let text: string;
@@ -38,6 +38,9 @@ export async function readAnswers(file: string): Promise<Partial<StackSpec>> {
     } else if (key === 'with') {
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw bad(key, 'a list of layer names');
       out.with = value as StackSpec['with'];
+    } else if (key === 'terraform') {
+      if (typeof value !== 'boolean') throw bad(key, 'true or false');
+      out.terraform = value;
     } else {
       if (typeof value !== 'string') throw bad(key, 'a string');
       (out as Record<string, string>)[key] = value;

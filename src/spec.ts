@@ -23,6 +23,13 @@ export interface StackSpec {
   /** app-support preset: kind of the application and memory given to PostgreSQL. */
   appKind?: string;
   dbMemory?: string;
+  /** server preset: the public host (or IP) Traefik routes for, the ACME e-mail, and how HTTPS is served. */
+  domain?: string;
+  ip?: string;
+  acmeEmail?: string;
+  https?: string;
+  /** platform preset: false with --no-terraform. */
+  terraform?: boolean;
 }
 
 export const NAME_MAX = 63;

@@ -26,6 +26,12 @@ interface Flags {
   help?: boolean;
   'app-kind'?: string;
   'db-memory'?: string;
+  domain?: string;
+  ip?: string;
+  'acme-email'?: string;
+  https?: string;
+  terraform?: boolean;
+  'no-terraform'?: boolean;
 }
 
 export const NEW_OPTIONS: Options = {
@@ -40,6 +46,12 @@ export const NEW_OPTIONS: Options = {
   'no-git': { type: 'boolean' },
   'app-kind': { type: 'string' },
   'db-memory': { type: 'string' },
+  domain: { type: 'string' },
+  ip: { type: 'string' },
+  'acme-email': { type: 'string' },
+  https: { type: 'string' },
+  terraform: { type: 'boolean' },
+  'no-terraform': { type: 'boolean' },
 };
 
 /** Builds the spec from answers file, flags, defaults and (on a TTY) prompts, in that order of precedence. */
@@ -53,6 +65,12 @@ async function buildSpec(flags: Flags, nameArg: string | undefined): Promise<Sta
   if (flags.with?.length) spec.with = flags.with.flatMap((w) => w.split(',')) as StackSpec['with'];
   if (flags['app-kind'] !== undefined) spec.appKind = flags['app-kind'];
   if (flags['db-memory'] !== undefined) spec.dbMemory = flags['db-memory'];
+  if (flags.domain !== undefined) spec.domain = flags.domain;
+  if (flags.ip !== undefined) spec.ip = flags.ip;
+  if (flags['acme-email'] !== undefined) spec.acmeEmail = flags['acme-email'];
+  if (flags.https !== undefined) spec.https = flags.https;
+  if (flags['no-terraform']) spec.terraform = false;
+  else if (flags.terraform) spec.terraform = true;
 
   spec.preset ??= 'bd-build-data';
   spec.with ??= [];
