@@ -97,6 +97,11 @@ export function settleRecord(plan: Plan, states: TargetState[], opts: SettleOpti
       const base = { path, size: 0, mode: 0o644, before, after: '' };
       state.changes.push(recorded === before ? { ...base, action: 'delete' } : { ...base, action: 'kept', edited: true, removed: true });
     }
+    for (const path of target.discard ?? []) {
+      delete files[path];
+      const full = join(target.dir, path);
+      if (existsSync(full)) state.changes.push({ path, action: 'delete', size: 0, mode: 0o644, before: readFileSync(full, 'utf8'), after: '' });
+    }
     state.changes.push(recordChange(target.dir, state, encodeRecord({ version: opts.version, files }), Object.keys(files).length));
   });
 }

@@ -38,6 +38,8 @@ export interface Target {
   tree: FileTree;
   /** Files the plan no longer produces: deleted if unchanged since create-stack wrote them, else kept and listed. */
   remove?: string[];
+  /** Files removed whatever they hold: the old path of a moved file, merge leftovers. */
+  discard?: string[];
 }
 
 export interface Plan {
