@@ -412,3 +412,25 @@ describe('create-stack update (CLI)', () => {
 });
 
 void BIN;
+
+describe('update of an app-support pair', () => {
+  it('updates both repos from either one; an edited file of the sibling is merged', () => {
+    const parent = join(work, `pair-${++n}`);
+    mkdirSync(parent);
+    expect(runCli(['new', 'demo', '--preset', 'app-support', '--yes', '--no-git'], { cwd: parent }).code).toBe(0);
+    const support = join(parent, 'demo-support');
+    const app = join(parent, 'demo');
+    const up = runCli(['update'], { cwd: app });
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toContain('up to date');
+    // The support repo as an earlier version wrote it, edited since; updated from the app repo.
+    age(support, [['kubernetes/kustomization.yaml', /\n$/, '\n# an older comment\n']], {}, '0.0.9');
+    edit(support, 'kubernetes/kustomization.yaml', /^/, '# ours\n');
+    const r = runCli(['update', '--repo', app, '--json'], { cwd: parent });
+    expect(r.code, r.stderr).toBe(0);
+    const text = read(support, 'kubernetes/kustomization.yaml');
+    expect(text.startsWith('# ours\n')).toBe(true);
+    expect(text).not.toContain('an older comment');
+    expect(JSON.parse(r.stdout).files).toContainEqual({ file: 'demo-support/kubernetes/kustomization.yaml', outcome: 'merged' });
+  });
+});

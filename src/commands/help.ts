@@ -8,6 +8,8 @@ Usage
   create-stack new <name> [options]
   create-stack <name> [options]            (same; this is what \`npm create stack\` runs)
   create-stack add deploy [--repo <dir>]   add the deploy layer to a stack create-stack made
+  create-stack update [--repo <dir>]       bring a stack to this version of the standard, merging your
+                                           edits (--dry-run, --strategy merge|ours|theirs, --json)
   create-stack list [--json]               kinds (ports, images), presets and layers
   create-stack help                        this help
   create-stack <command> --help            the options of one command
