@@ -167,6 +167,15 @@ spec:
     expect(parses(r.content)).toBe(true);
   });
 
+  it('a huge or binary version is not merged: ours is kept and the conflict says why', () => {
+    const huge = 'x: 1\n'.repeat(600_000);
+    for (const ours of [huge, 'a: 1\n\0\n']) {
+      const r = merge3({ path: 'c.yml', base, ours, theirs: base.replace('16.6', '16.7') });
+      expect(r).toMatchObject({ content: ours, clean: false });
+      expect(r.conflicts[0]!.message).toContain('too large or binary');
+    }
+  });
+
   it('Helm templates (not YAML until rendered) merge line-wise', () => {
     const b = '{{- if .Values.enabled }}\napiVersion: v1\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n    a: b\nspec:\n  x: 1\n{{- end }}\n';
     const r = merge3({ path: 'templates/svc.yaml', base: b, ours: b.replace('    a: b\n', '    a: b\n    mine: yes\n'), theirs: b.replace('x: 1', 'x: 2') });

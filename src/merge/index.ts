@@ -47,6 +47,9 @@ export interface MergeResult {
   how: 'same' | 'ours' | 'theirs' | 'yaml' | 'lines';
 }
 
+/** Texts longer than this (2 MB) are not merged. */
+export const MAX_MERGE_CHARS = 2 * 1024 * 1024;
+
 export const isYamlPath = (path: string): boolean => /\.ya?ml$/i.test(path);
 
 export function merge3(input: MergeInput): MergeResult {
@@ -55,6 +58,10 @@ export function merge3(input: MergeInput): MergeResult {
   if (ours === theirs) return { content: ours, conflicts: [], clean: true, how: 'same' };
   if (base === theirs) return { content: ours, conflicts: [], clean: true, how: 'ours' };
   if (base === ours) return { content: theirs, conflicts: [], clean: true, how: 'theirs' };
+  // A diff is quadratic at worst: a huge or binary file is not merged, it stays as it is.
+  if ([base, ours, theirs].some((t) => t.length > MAX_MERGE_CHARS || t.includes('\0'))) {
+    return { content: ours, conflicts: [{ path, where: 'line 1', message: 'too large or binary to merge; your version is kept' }], clean: false, how: 'lines' };
+  }
   if (isYamlPath(path) && parseYamlDocs(base) && parseYamlDocs(theirs)) return mergeYamlFile(input, onConflict === 'theirs' ? 'theirs' : 'ours');
   return mergeText(input, onConflict);
 }
