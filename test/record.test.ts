@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { removeDir, runCli, tempDir } from './helpers/cli.js';
+import { parse } from 'yaml';
+import { ROOT, removeDir, runCli, tempDir } from './helpers/cli.js';
 import { listFiles } from './helpers/validators.js';
 
 const work = tempDir('cs-record-');
@@ -27,8 +28,11 @@ describe('the record', () => {
     const rec = record(shop);
     expect(rec.format).toBe(1);
     expect(rec.version).toMatch(/^\d+\.\d+\.\d+/);
-    // Every file but the record, .env and the user-owned globs of templates/bd-build-data/preset.yaml.
-    const owned = listFiles(shop).filter((f) => f !== RECORD && f !== '.env' && !/^data\/[^/]+\/(main\.py|index\.js|package\.json|requirements\.txt|config\/[^/]+|html\/[^/]+)$/.test(f));
+    // Every file but the record and the user-owned globs of templates/bd-build-data/preset.yaml.
+    const globs = (parse(readFileSync(join(ROOT, 'templates/bd-build-data/preset.yaml'), 'utf8')) as { userOwned: string[] }).userOwned;
+    const userOwned = globs.map((g) => new RegExp(`^${g.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`));
+    expect(globs).toContain('.env');
+    const owned = listFiles(shop).filter((f) => f !== RECORD && !userOwned.some((re) => re.test(f)));
     expect(Object.keys(rec.files).sort()).toEqual(owned.sort());
     for (const [path, content] of Object.entries(rec.files)) expect(readFileSync(join(shop, path), 'utf8'), path).toBe(content);
     const secrets = [...readFileSync(join(shop, '.env'), 'utf8').matchAll(/^[A-Z_]+(?:PASSWORD|SECRET)[A-Z_]*=(.+)$/gm)].map((m) => m[1]!);
