@@ -388,7 +388,8 @@ describe('create-stack update (CLI)', () => {
     expect(Object.fromEntries(listFiles(dir).map((f) => [f, read(dir, f)]))).toEqual(before);
   });
 
-  it('SIGKILL at every rename and write of an update: the next run recovers and ends with the same tree', () => {
+  // Two CLI runs per rename and write: on two shared cores this outlasts the default timeout.
+  it('SIGKILL at every rename and write of an update: the next run recovers and ends with the same tree', { timeout: 900_000 }, () => {
     const preload = join(ROOT, 'test', 'helpers', 'kill-at-op.cjs');
     const env = (extra: Record<string, string>) => ({ NODE_OPTIONS: `--require ${preload}`, ...extra });
     // The tree an uninterrupted update ends with, and how many renames and writes it makes.

@@ -76,7 +76,8 @@ export async function run(argv: string[]): Promise<number> {
   const out: string[] = [];
   out.push(`create-stack update: ${update.from} → ${update.to}${update.migrations.length ? ` (migrations: ${update.migrations.join(', ')})` : ''}`);
   if (update.baseRendered) out.push('  no record of what create-stack wrote: base rendered by this same version');
-  out.push((flags['dry-run'] ? await formatDryRun(result) : formatSummary(update.spec, result, [])).trimEnd());
+  const DRY = '(dry run: nothing was written)';
+  out.push((flags['dry-run'] ? (await formatDryRun(result)).replace(DRY, '') : formatSummary(update.spec, result, [])).trimEnd());
   const by = (o: string) => update.files.filter((f) => f.outcome === o).map((f) => f.path);
   const merged = by('merged');
   if (merged.length) out.push(`  merged (your edits + the new version): ${merged.join(', ')}`);
@@ -90,6 +91,7 @@ export async function run(argv: string[]): Promise<number> {
   } else if (!result.states.some((s) => s.changes.some((c) => c.action !== 'unchanged' && c.action !== 'kept'))) {
     out.push('  up to date: nothing to change');
   }
+  if (flags['dry-run']) out.push(DRY);
   process.stdout.write(out.join('\n') + '\n');
   if (unresolved) process.stderr.write(`create-stack update: ${unresolved} conflict${unresolved > 1 ? 's' : ''} left for you (listed above)${flags['dry-run'] ? '; nothing was written' : ''}\n`);
   return exitCode;
