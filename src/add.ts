@@ -63,7 +63,7 @@ function roleOf(dir: string): string | null {
  * The directories of the preset's repos, found from `repo` (one of them). A one-repo preset is just
  * `repo`; the repos of app-support are siblings, recognised by the `repo:` line of their spec files.
  */
-function locateRepos(repo: string, names: string[], layerRepo: number): string[] {
+export function locateRepos(repo: string, names: string[], layerRepo: number): string[] {
   if (names.length === 1) return [repo];
   const roles = ['application', 'support'];
   const mine = roleOf(repo);

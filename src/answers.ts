@@ -12,6 +12,11 @@ export async function readAnswers(file: string): Promise<Partial<StackSpec>> {
   } catch {
     throw new UserError('answers-unreadable', `cannot read answers file ${file}`, 'pass the path of an existing .create-stack.yaml');
   }
+  return parseAnswers(text, file);
+}
+
+/** The spec of an answers file's text (`update` reads it after migrations rewrote it in memory). */
+export async function parseAnswers(text: string, file: string): Promise<Partial<StackSpec>> {
   const { parse } = await import('yaml');
   let doc: unknown;
   try {

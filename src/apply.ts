@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Plan, PlannedFile, Target } from './tree.js';
 
-export type Action = 'create' | 'update' | 'unchanged' | 'kept';
+export type Action = 'create' | 'update' | 'unchanged' | 'kept' | 'delete';
 
 export interface Change {
   path: string;
@@ -19,6 +19,13 @@ export interface Change {
   after: string;
   /** A kept file that differs from the plan in a directory create-stack did not make. */
   notOurs?: boolean;
+  /** A kept file create-stack owns that the user changed since it was written (src/record.ts). */
+  edited?: boolean;
+  /** A file the plan no longer produces, kept because the user changed it. */
+  removed?: boolean;
+  /** Bytes to write instead of `after` (the gzipped record); `after` then only describes them. */
+  data?: Uint8Array;
+  record?: boolean;
 }
 
 export interface TargetState {
@@ -125,7 +132,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** Writes into a fresh staging directory; `made` remembers directories so each is created once. */
-function writeStaged(root: string, path: string, file: Pick<PlannedFile, 'content' | 'mode'>, made: Set<string>): void {
+function writeStaged(root: string, path: string, file: { content: string | Uint8Array; mode: number }, made: Set<string>): void {
   const full = join(root, path);
   const dir = dirname(full);
   if (!made.has(dir)) {
@@ -164,9 +171,10 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
       stages.push(stage);
       mkdirSync(stage, { recursive: true });
       const made = new Set<string>([stage]);
-      const files = state.changes.filter((c) => c.action === 'create' || c.action === 'update');
+      const files = state.changes.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'delete');
       for (const c of files) {
-        writeStaged(stage, c.path, { content: c.after, mode: c.mode }, made);
+        if (c.action === 'delete') continue;
+        writeStaged(stage, c.path, { content: c.data ?? c.after, mode: c.mode }, made);
         faultPoint(++written);
       }
       return { target, state, stage, files };
@@ -184,14 +192,19 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
       const backup = join(stage, '.old');
       const journal: Journal = {
         created: files.filter((c) => c.action === 'create').map((c) => c.path),
-        updated: files.filter((c) => c.action === 'update').map((c) => c.path),
+        // A deletion is undone like an update: its old file is kept in .old and put back.
+        updated: files.filter((c) => c.action === 'update' || c.action === 'delete').map((c) => c.path),
       };
       writeFileSync(join(stage, JOURNAL), JSON.stringify(journal));
       for (const c of files) {
         const dest = join(target.dir, c.path);
-        if (c.action === 'update') {
+        if (c.action === 'update' || c.action === 'delete') {
           mkdirSync(dirname(join(backup, c.path)), { recursive: true });
           renameSync(dest, join(backup, c.path));
+        }
+        if (c.action === 'delete') {
+          done.push(() => renameSync(join(backup, c.path), dest));
+          continue;
         }
         const created = firstMissing(target.dir, dirname(dest));
         if (created) mkdirSync(dirname(dest), { recursive: true });

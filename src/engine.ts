@@ -1,7 +1,8 @@
 // spec → plan → validate → apply: the one path every door (CLI, prompts, plop, API) goes through.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { kinds } from './templates.js';
+import { kinds, version } from './templates.js';
+import { settleRecord } from './record.js';
 import { UserError } from './errors.js';
 import { validateSpec, type StackSpec } from './spec.js';
 import { applyPlan, inspectTarget, recoverInterrupted, type TargetState } from './apply.js';
@@ -17,6 +18,8 @@ export interface RunOptions {
   dryRun?: boolean;
   /** A door's own rule on the changes (add: no file the user edited), checked before anything is written. */
   check?: (states: TargetState[]) => void;
+  /** A file create-stack owns that the user edited since: 'keep' it (default) or 'overwrite' it. */
+  edited?: 'keep' | 'overwrite';
 }
 
 export interface RunResult {
@@ -78,6 +81,7 @@ export function runPlan(plan: Plan, opts: RunOptions): RunResult {
   if (!opts.dryRun) for (const t of plan.targets) recoverInterrupted(t.dir);
   const states = validatePlan(plan, opts);
   opts.check?.(states);
+  settleRecord(plan, states, { version, edited: opts.edited ?? 'keep' });
   if (opts.dryRun) return { plan, states, written: false };
   applyPlan(plan, states);
   return { plan, states, written: true };

@@ -7,3 +7,7 @@ export type { Change, TargetState } from './apply.js';
 export { kinds, version } from './templates.js';
 export { DEFAULT_SERVICES } from './defaults.js';
 export { initRepo, type GitOutcome } from './git.js';
+export { updateStack, planUpdate, MIGRATIONS, type UpdateOptions, type UpdateResult, type Migration, type MigrationTree, type Strategy } from './update/index.js';
+export { merge3, type MergeInput, type MergeResult, type MergeConflict } from './merge/index.js';
+export { readRecord, RECORD_FILE, type StackRecord } from './record.js';
+export { withTemplates, type TemplateSet } from './render.js';

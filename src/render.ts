@@ -1,6 +1,7 @@
 // Renders the templates precompiled by the build; only the small Handlebars runtime is loaded.
 import Handlebars from 'handlebars/runtime';
-import { loadTemplate, templateNames as allTemplateNames } from './templates.js';
+import { kinds, loadTemplate, templateNames as allTemplateNames } from './templates.js';
+import type { KindManifest } from './kind.js';
 
 const hb = Handlebars.create();
 
@@ -18,12 +19,52 @@ hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) 
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
+/**
+ * Another template set to plan with: precompiled templates by name (null removes one, a new name
+ * adds one) and kinds whose data differs. How `update` is tested against a changed standard, and how
+ * a program can render its own variant; the shipped set is untouched outside `withTemplates`.
+ */
+export interface TemplateSet {
+  templates?: Record<string, NonNullable<ReturnType<typeof loadTemplate>> | null>;
+  kinds?: Record<string, KindManifest>;
+}
+let override: { set: TemplateSet; compiled: Map<string, Handlebars.TemplateDelegate> } | null = null;
+
+/** Runs `fn` (synchronous: a plan) with `set` in place of the shipped templates. */
+export function withTemplates<T>(set: TemplateSet, fn: () => T): T {
+  const before = { override, kinds: { ...kinds } };
+  override = { set, compiled: new Map() };
+  Object.assign(kinds, set.kinds ?? {});
+  try {
+    return fn();
+  } finally {
+    override = before.override;
+    for (const k of Object.keys(kinds)) if (!(k in before.kinds)) delete kinds[k];
+    Object.assign(kinds, before.kinds);
+  }
+}
+
 /** Template names (paths under templates/, without .hbs) that start with prefix. */
 export function templateNames(prefix: string): string[] {
-  return allTemplateNames.filter((k) => k.startsWith(prefix));
+  const changed = override?.set.templates;
+  const names = changed
+    ? [...new Set([...allTemplateNames, ...Object.keys(changed)])].filter((k) => changed[k] !== null).sort()
+    : allTemplateNames;
+  return names.filter((k) => k.startsWith(prefix));
 }
 
 export function render(name: string, context: unknown): string {
+  const changed = override?.set.templates;
+  if (changed && Object.hasOwn(changed, name)) {
+    let fn = override!.compiled.get(name);
+    if (!fn) {
+      const spec = changed[name];
+      if (!spec) throw new Error(`internal: no template ${name}`);
+      fn = hb.template(spec);
+      override!.compiled.set(name, fn);
+    }
+    return fn(context);
+  }
   let fn = compiled.get(name);
   if (!fn) {
     const spec = loadTemplate(name);

@@ -14,7 +14,8 @@ function rel(dir: string): string {
 
 function counts(changes: Change[]): string {
   const by = (a: Change['action']) => changes.filter((c) => c.action === a).length;
-  return `${by('create')} new, ${by('update')} changed, ${by('unchanged')} unchanged, ${by('kept')} kept`;
+  const deleted = by('delete');
+  return `${by('create')} new, ${by('update')} changed, ${by('unchanged')} unchanged, ${by('kept')} kept${deleted ? `, ${deleted} removed` : ''}`;
 }
 
 export async function formatDryRun(result: RunResult): Promise<string> {
@@ -33,7 +34,14 @@ export async function formatDryRun(result: RunResult): Promise<string> {
     // Private files (.env) hold secrets: their diffs show names, never values.
     const shown = (c: Change, text: string) => (c.mode === 0o600 ? text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.+$/gm, '$1=<hidden>') : text);
     for (const c of changes) {
-      if (c.action === 'create') out.push(createTwoFilesPatch('/dev/null', `b/${c.path}`, '', shown(c, c.after), '', '').trimEnd());
+      if (c.record) {
+        if (c.action !== 'unchanged') out.push(`${c.action === 'create' ? 'create' : 'update'} ${c.path} (${c.after.trim()})`);
+        continue;
+      }
+      if (c.edited && !c.removed) out.push(`kept (edited) ${c.path}: changed since create-stack wrote it; --overwrite-edited would write:`);
+      if (c.action === 'delete') out.push(createTwoFilesPatch(`a/${c.path}`, '/dev/null', shown(c, c.before ?? ''), '', '', '').trimEnd());
+      else if (c.edited && !c.removed) out.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, shown(c, c.before ?? ''), shown(c, c.after), '', '').trimEnd());
+      else if (c.action === 'create') out.push(createTwoFilesPatch('/dev/null', `b/${c.path}`, '', shown(c, c.after), '', '').trimEnd());
       else if (c.action === 'update') out.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, shown(c, c.before ?? ''), shown(c, c.after), '', '').trimEnd());
     }
   }
@@ -50,6 +58,10 @@ export function formatSummary(spec: StackSpec, result: RunResult, git: string[])
   for (const state of result.states) {
     const theirs = state.changes.filter((c) => c.notOurs).map((c) => c.path);
     if (theirs.length) out.push(`  kept as they were (create-stack did not make them): ${theirs.join(', ')}`);
+    const edited = state.changes.filter((c) => c.edited && !c.removed).map((c) => c.path);
+    if (edited.length) out.push(`  kept (edited since create-stack wrote them; --overwrite-edited replaces them, --dry-run shows how): ${edited.join(', ')}`);
+    const removed = state.changes.filter((c) => c.removed).map((c) => c.path);
+    if (removed.length) out.push(`  no longer generated, kept because you changed them: ${removed.join(', ')}`);
   }
   for (const g of git) out.push(`git: ${g}`);
   const [first, second] = result.states;
@@ -75,7 +87,14 @@ export function summaryJson(spec: StackSpec, result: RunResult, git: string[]) {
     git,
     targets: result.states.map((s) => ({
       dir: s.dir,
-      files: s.changes.map((c) => ({ path: c.path, action: c.action, size: c.size, mode: `0${c.mode.toString(8)}` })),
+      files: s.changes.map((c) => ({
+        path: c.path,
+        action: c.action,
+        size: c.size,
+        mode: `0${c.mode.toString(8)}`,
+        ...(c.edited ? { edited: true } : {}),
+        ...(c.removed ? { removed: true } : {}),
+      })),
     })),
   };
 }

@@ -8,6 +8,9 @@ export interface PlannedFile {
   userOwned: boolean;
   /** For a user-owned file that exists: what to add to it (e.g. .env variables of new services). */
   merge?: (existing: string) => string;
+  /** What the record (src/record.ts) keeps for this file when not `content`: a merged file keeps
+   *  the render it came from; null leaves it out of the record. */
+  base?: string | null;
 }
 
 export class FileTree {
@@ -33,6 +36,10 @@ export interface Target {
   /** Absolute path of the repo directory. */
   dir: string;
   tree: FileTree;
+  /** Files the plan no longer produces: deleted if unchanged since create-stack wrote them, else kept and listed. */
+  remove?: string[];
+  /** Files removed whatever they hold: the old path of a moved file, merge leftovers. */
+  discard?: string[];
 }
 
 export interface Plan {

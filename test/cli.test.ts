@@ -182,22 +182,26 @@ describe('writing', () => {
     expect(listFiles(join(dir, 'shop')).map((f) => statSync(join(dir, 'shop', f)).mtimeMs)).toEqual(mtimes);
   });
 
-  it('--force rewrites changed files it owns, keeps user files, deletes nothing, and --dry-run shows a diff', () => {
+  it('--force keeps an owned file the user edited ("kept (edited)"), --dry-run shows the diff, --overwrite-edited replaces it', () => {
     const dir = cwd();
     const args = ['new', 'shop', '--yes', '--no-git'];
     runCli(args, { cwd: dir });
     const shop = join(dir, 'shop');
-    writeFileSync(join(shop, 'docker-compose.yml'), 'services: {}\n');
+    const compose = readFileSync(join(shop, 'docker-compose.yml'), 'utf8');
+    writeFileSync(join(shop, 'docker-compose.yml'), compose + '# my note\n');
     writeFileSync(join(shop, 'data/api/main.py'), 'print("my code")\n');
     writeFileSync(join(shop, 'extra.txt'), 'mine\n');
     const dry = runCli([...args, '--force', '--dry-run'], { cwd: dir });
     expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain('kept (edited) docker-compose.yml');
     expect(dry.stdout).toContain('--- a/docker-compose.yml');
-    expect(dry.stdout).toContain('+++ b/docker-compose.yml');
-    expect(dry.stdout).toMatch(/^-services: \{\}$/m);
-    expect(readFileSync(join(shop, 'docker-compose.yml'), 'utf8')).toBe('services: {}\n');
-    expect(runCli([...args, '--force'], { cwd: dir }).code).toBe(0);
-    expect(readFileSync(join(shop, 'docker-compose.yml'), 'utf8')).toMatch(/^services:\n {2}api:/m);
+    expect(dry.stdout).toMatch(/^-# my note$/m);
+    const kept = runCli([...args, '--force'], { cwd: dir });
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/kept \(edited.*\): docker-compose\.yml/);
+    expect(readFileSync(join(shop, 'docker-compose.yml'), 'utf8')).toBe(compose + '# my note\n');
+    expect(runCli([...args, '--force', '--overwrite-edited'], { cwd: dir }).code).toBe(0);
+    expect(readFileSync(join(shop, 'docker-compose.yml'), 'utf8')).toBe(compose);
     expect(readFileSync(join(shop, 'data/api/main.py'), 'utf8')).toBe('print("my code")\n');
     expect(readFileSync(join(shop, 'extra.txt'), 'utf8')).toBe('mine\n');
   });
@@ -244,6 +248,7 @@ describe('writing', () => {
     const norm = (name: string) => {
       const files = snapshotDir(join(dir, name));
       delete files['.env'];
+      delete files['.create-stack/base.json.gz']; // gzip of the files compared here
       return JSON.parse(JSON.stringify(files).replaceAll(name, 'NAME').replaceAll(name.replace('-', '_'), 'NAME'));
     };
     expect(norm('beta-two')).toEqual(norm('alpha-one'));
@@ -310,7 +315,7 @@ describe('add', () => {
 });
 
 describe('add deploy and files the user changed', () => {
-  it('a README the user edited is a conflict: exit 2, nothing written; --force replaces it', () => {
+  it('a README the user edited is a conflict: exit 2, nothing written; --force keeps it, --overwrite-edited replaces it', () => {
     const dir = cwd();
     runCli(['new', 'shop', '--yes', '--no-git'], { cwd: dir });
     const shop = join(dir, 'shop');
@@ -325,7 +330,12 @@ describe('add deploy and files the user changed', () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('-# my own README');
     expect(dry.stdout).toMatch(/add stops here \[add-conflict\].*README\.md/);
-    expect(runCli(['add', 'deploy', '--force'], { cwd: shop }).code).toBe(0);
+    const forced = runCli(['add', 'deploy', '--force'], { cwd: shop });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/kept \(edited.*\): README\.md/);
+    expect(readFileSync(join(shop, 'README.md'), 'utf8')).toBe('# my own README\n');
+    expect(existsSync(join(shop, 'Makefile'))).toBe(true);
+    expect(runCli(['add', 'deploy', '--overwrite-edited'], { cwd: shop }).code).toBe(0);
     expect(readFileSync(join(shop, 'README.md'), 'utf8')).toContain('## Deploy to Kubernetes');
   });
 });

@@ -143,6 +143,7 @@ describe('the layer only adds', () => {
     expect(layeredFiles.filter((f) => !plainFiles.includes(f))).toEqual(layerFiles(layered));
     const norm = (text: string) => text;
     for (const f of plainFiles) {
+      if (f === '.create-stack/base.json.gz') continue; // gzip of the files compared here
       if (f === '.env') {
         const keys = (t: string) => t.split('\n').map((l) => l.split('=')[0]);
         expect(keys(read(layered, f))).toEqual(keys(norm(read(plain, f))));

@@ -15,6 +15,7 @@ const SUBCOMMANDS: Record<string, () => Promise<{ run: (argv: string[]) => Promi
 interface Flags {
   repo?: string;
   force?: boolean;
+  'overwrite-edited'?: boolean;
   'dry-run'?: boolean;
   json?: boolean;
   help?: boolean;
@@ -23,9 +24,10 @@ interface Flags {
 export async function run(argv: string[]): Promise<number> {
   const sub = SUBCOMMANDS[argv[0] ?? ''];
   if (sub) return (await sub()).run(argv.slice(1));
-  const { flags, positionals } = parseFlags<Flags>(argv, { repo: { type: 'string' }, force: { type: 'boolean' } }, 'add');
+  const { flags, positionals } = parseFlags<Flags>(argv, { repo: { type: 'string' }, force: { type: 'boolean' }, 'overwrite-edited': { type: 'boolean' } }, 'add');
+  if (flags['overwrite-edited']) flags.force = true;
   if (flags.help) {
-    process.stdout.write('Usage: create-stack add deploy [--repo <dir>] [--dry-run] [--force] [--json]\n       create-stack add service <name>:<kind>[:<port>] ...\n       create-stack add app ...\n');
+    process.stdout.write('Usage: create-stack add deploy [--repo <dir>] [--dry-run] [--force [--overwrite-edited]] [--json]\n       create-stack add service <name>:<kind>[:<port>] ...\n       create-stack add app ...\n');
     return 0;
   }
   const args = positionals;
@@ -42,11 +44,11 @@ export async function run(argv: string[]): Promise<number> {
       throw new UserError(
         'add-conflict',
         `these files were changed since create-stack wrote them: ${conflicts.join(', ')}`,
-        'see the differences with --dry-run, then pass --force to overwrite them (nothing else is touched)',
+        'see the differences with --dry-run; --force adds the layer and keeps your edited files, --overwrite-edited replaces them',
       );
     }
   };
-  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'], check: noEditedFiles });
+  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'], check: noEditedFiles, edited: flags['overwrite-edited'] ? 'overwrite' : 'keep' });
   await printResult(flags, spec, result, []);
   if (flags['dry-run'] && !flags.json && conflicts.length && !flags.force) {
     process.stdout.write(`without --force, add stops here [add-conflict]: changed since create-stack wrote them: ${conflicts.join(', ')}\n`);

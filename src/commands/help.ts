@@ -8,6 +8,8 @@ Usage
   create-stack new <name> [options]
   create-stack <name> [options]            (same; this is what \`npm create stack\` runs)
   create-stack add deploy [--repo <dir>]   add the deploy layer to a stack create-stack made
+  create-stack update [--repo <dir>]       bring a stack to this version of the standard, merging your
+                                           edits (--dry-run, --strategy merge|ours|theirs, --json)
   create-stack list [--json]               kinds (ports, images), presets and layers
   create-stack help                        this help
   create-stack <command> --help            the options of one command
@@ -25,8 +27,10 @@ Options of new
   --yes, -y                  take the defaults for everything not given, ask nothing
   --answers <file.yaml>      read the spec from a .create-stack.yaml (flags still win)
   --dry-run                  print what would be written (a tree, or diffs of changed files); write nothing
-  --force                    write into a non-empty directory: only files create-stack owns are
-                             overwritten, your code, config and .env are kept, nothing is deleted
+  --force                    write into a non-empty directory: files create-stack owns are rewritten
+                             unless you edited them since it wrote them (kept, listed as "kept (edited)");
+                             your code, config and .env are kept; nothing is deleted
+  --overwrite-edited         with --force: also replace owned files you edited (--dry-run shows the diff)
   --no-git                   do not run git init + first commit
   --json                     print a machine-readable summary
   -h, --help                 this help

@@ -20,6 +20,7 @@ interface Flags {
   answers?: string;
   'dry-run'?: boolean;
   force?: boolean;
+  'overwrite-edited'?: boolean;
   git?: boolean;
   'no-git'?: boolean;
   json?: boolean;
@@ -42,6 +43,7 @@ export const NEW_OPTIONS: Options = {
   yes: { type: 'boolean', short: 'y' },
   answers: { type: 'string' },
   force: { type: 'boolean' },
+  'overwrite-edited': { type: 'boolean' },
   git: { type: 'boolean' },
   'no-git': { type: 'boolean' },
   'app-kind': { type: 'string' },
@@ -116,7 +118,8 @@ export async function run(argv: string[]): Promise<number> {
 
   const spec = await buildSpec(flags, nameArg);
   const plan = planStack(spec, flags.dest);
-  const result: RunResult = runPlan(plan, { force: flags.force, dryRun: flags['dry-run'] });
+  const overwrite = flags['overwrite-edited'];
+  const result: RunResult = runPlan(plan, { force: flags.force || overwrite, dryRun: flags['dry-run'], edited: overwrite ? 'overwrite' : 'keep' });
 
   const git: string[] = [];
   if (result.written && !flags['no-git']) {
