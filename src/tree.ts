@@ -8,6 +8,8 @@ export interface PlannedFile {
   userOwned: boolean;
   /** For a user-owned file that exists: what to add to it (e.g. .env variables of new services). */
   merge?: (existing: string) => string;
+  /** An edit the user asked for (check --fix): written over the existing file even in a repo create-stack did not make. */
+  edit?: boolean;
 }
 
 export class FileTree {

@@ -27,6 +27,8 @@ export class YamlFile {
   readonly problems: FileProblem[] = [];
   /** The first document, or null when the file could not be parsed at all. */
   readonly doc: Document.Parsed | null = null;
+  /** Every document of the file (Kubernetes manifests hold several); `doc` is the first. */
+  readonly docs: Document.Parsed[] = [];
   private js: unknown;
   private jsDone = false;
 
@@ -46,6 +48,7 @@ export class YamlFile {
       return;
     }
     this.doc = list[0]!;
+    this.docs = list;
     for (const d of list) {
       for (const e of d.errors) this.problems.push({ kind: 'yaml/parse-error', message: e.message.split('\n')[0]!, pos: this.pos(e.pos[0]) });
     }
