@@ -6,7 +6,7 @@ export function makeContext(repo: RepoModel): CheckContext {
   return {
     repo,
     at(file: YamlFile, path: PathSeg[], message: string, opts = {}): RawFinding {
-      const pos = file.locate(path, opts.at ?? 'key');
+      const pos = file.locate(path, opts.at ?? 'key', opts.doc ?? 0);
       return { file: file.path, line: pos.line, col: pos.col, message, data: opts.data };
     },
     pos(file: string, pos: Position, message: string, data?: unknown): RawFinding {

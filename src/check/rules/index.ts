@@ -28,6 +28,69 @@ export const AREAS: Record<string, Area> = {
       (await import('./compose/undefined-reference.js')).rule,
     ],
   },
+  "dockerfile": {
+    ids: ["dockerfile/apt-install", "dockerfile/base-image-pinned", "dockerfile/copy-not-add", "dockerfile/exec-form", "dockerfile/pip-no-cache", "dockerfile/pipefail", "dockerfile/user-not-root"],
+    load: async () => [
+      (await import('./dockerfile/apt-install.js')).rule,
+      (await import('./dockerfile/base-image-pinned.js')).rule,
+      (await import('./dockerfile/copy-not-add.js')).rule,
+      (await import('./dockerfile/exec-form.js')).rule,
+      (await import('./dockerfile/pip-no-cache.js')).rule,
+      (await import('./dockerfile/pipefail.js')).rule,
+      (await import('./dockerfile/user-not-root.js')).rule,
+    ],
+  },
+  "drift": {
+    ids: ["drift/managed-file-changed", "drift/spec-outdated"],
+    load: async () => [
+      (await import('./drift/managed-file-changed.js')).rule,
+      (await import('./drift/spec-outdated.js')).rule,
+    ],
+  },
+  "helm": {
+    ids: ["helm/values-image-pinned", "helm/values-security"],
+    load: async () => [
+      (await import('./helm/values-image-pinned.js')).rule,
+      (await import('./helm/values-security.js')).rule,
+    ],
+  },
+  "k8s": {
+    ids: ["k8s/image-pinned", "k8s/no-host-access", "k8s/pod-security", "k8s/probes", "k8s/resources"],
+    load: async () => [
+      (await import('./k8s/image-pinned.js')).rule,
+      (await import('./k8s/no-host-access.js')).rule,
+      (await import('./k8s/pod-security.js')).rule,
+      (await import('./k8s/probes.js')).rule,
+      (await import('./k8s/resources.js')).rule,
+    ],
+  },
+  "layout": {
+    ids: ["layout/bd-data-only", "layout/build-dockerfiles-only", "layout/config-read-only", "layout/monitor-script", "layout/standard-scripts"],
+    load: async () => [
+      (await import('./layout/bd-data-only.js')).rule,
+      (await import('./layout/build-dockerfiles-only.js')).rule,
+      (await import('./layout/config-read-only.js')).rule,
+      (await import('./layout/monitor-script.js')).rule,
+      (await import('./layout/standard-scripts.js')).rule,
+    ],
+  },
+  "secrets": {
+    ids: ["secrets/env-gitignored", "secrets/env-mode", "secrets/high-entropy", "secrets/spec-no-secret"],
+    load: async () => [
+      (await import('./secrets/env-gitignored.js')).rule,
+      (await import('./secrets/env-mode.js')).rule,
+      (await import('./secrets/high-entropy.js')).rule,
+      (await import('./secrets/spec-no-secret.js')).rule,
+    ],
+  },
+  "workflow": {
+    ids: ["workflow/action-pinned", "workflow/permissions", "workflow/pr-target-checkout"],
+    load: async () => [
+      (await import('./workflow/action-pinned.js')).rule,
+      (await import('./workflow/permissions.js')).rule,
+      (await import('./workflow/pr-target-checkout.js')).rule,
+    ],
+  },
   "yaml": {
     ids: ["yaml/parse-error", "yaml/unreadable-file"],
     load: async () => [
