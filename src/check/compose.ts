@@ -1,6 +1,7 @@
 // Helpers the compose rules share: each compose file alone, the merged views, services as plain JS.
 import type { ComposeFile, MergedService, MergedView, PathSeg, RepoModel } from '../model/index.js';
 import type { CheckContext, RawFinding } from './types.js';
+import { familyOf, healthProgram, IMAGE_FAMILIES, type ImageFamily } from '../facts.js';
 
 export function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -170,4 +171,12 @@ export function serviceFinding(
   }
   const first = svc.origins[0]!;
   return ctx.at(first.file, first.path, message, { data: opts.data });
+}
+
+/** The image family of a service: by its image, else by the program of its health check (pg_isready → postgres). */
+export function serviceFamily(svc: Record<string, unknown>): ImageFamily | null {
+  const byImage = typeof svc.image === 'string' ? familyOf(svc.image) : null;
+  if (byImage) return byImage;
+  const prog = isObj(svc.healthcheck) ? healthProgram(svc.healthcheck.test) : null;
+  return prog ? (IMAGE_FAMILIES.find((f) => f.health?.split(' ')[0] === prog) ?? null) : null;
 }

@@ -1,11 +1,11 @@
-import { isObj, serviceFinding, viewServices } from '../../compose.js';
+import { isObj, serviceFamily, serviceFinding, viewServices } from '../../compose.js';
 import type { Rule, RawFinding } from '../../types.js';
 
 export const rule: Rule = {
   id: 'compose/resource-limits',
   severity: 'warning',
-  title: 'Every service sets deploy.resources.limits memory and cpus',
-  rationale: 'Seed 001 (Escalabilidad: configuración de recursos por servicio) and seed 003: one runaway service must not starve the host; limits also document the size each service needs in Kubernetes.',
+  title: 'Every service sets deploy.resources.limits memory and cpus (databases: memory)',
+  rationale: 'Seed 001 (Escalabilidad: configuración de recursos por servicio) and seed 003: one runaway service must not starve the host; limits also document the size each service needs in Kubernetes. Databases (by image, or by a pg_isready/redis-cli/mongosh health check) need only a memory limit: they are sized by memory, and a CPU cap throttles every query.',
   howToFix: 'Add deploy.resources.limits with memory (512M) and cpus ("0.50"); reservations are optional.',
   fixable: false,
   examples: {
@@ -19,7 +19,8 @@ export const rule: Rule = {
       const limits = isObj(v.deploy) && isObj(v.deploy.resources) && isObj(v.deploy.resources.limits) ? v.deploy.resources.limits : {};
       const missing = [
         limits.memory === undefined && v.mem_limit === undefined ? 'memory' : null,
-        limits.cpus === undefined && v.cpus === undefined ? 'cpus' : null,
+        // A database is sized by memory; a CPU cap only throttles its queries.
+        limits.cpus === undefined && v.cpus === undefined && !serviceFamily(v)?.database ? 'cpus' : null,
       ].filter(Boolean);
       if (!missing.length) continue;
       const path = isObj(limits) && Object.keys(limits).length ? ['deploy', 'resources', 'limits'] : v.deploy ? ['deploy'] : [];
