@@ -1,5 +1,6 @@
 // Helpers the compose rules share: each compose file alone, the merged views, services as plain JS.
-import type { ComposeFile, MergedService, MergedView, PathSeg, RepoModel } from '../model/index.js';
+import { isScalar, isSeq } from 'yaml';
+import type { ComposeFile, MergedService, MergedView, PathSeg, RepoModel, YamlFile } from '../model/index.js';
 import type { CheckContext, RawFinding } from './types.js';
 import { familyOf, healthProgram, IMAGE_FAMILIES, type ImageFamily } from '../facts.js';
 
@@ -167,10 +168,24 @@ export function serviceFinding(
 ): RawFinding {
   for (let i = svc.origins.length - 1; i >= 0; i--) {
     const o = svc.origins[i]!;
-    if (path.length && o.file.pair([...o.path, ...path])) return ctx.at(o.file, [...o.path, ...path], message, opts);
+    const full = path.length ? listIndexes(o.file, [...o.path, ...path]) : null;
+    if (full && o.file.pair(full)) return ctx.at(o.file, full, message, opts);
   }
   const first = svc.origins[0]!;
   return ctx.at(first.file, first.path, message, { data: opts.data });
+}
+
+/** A path whose name segments under a list (depends_on: [db], environment: [A=1]) become item indexes. */
+function listIndexes(file: YamlFile, path: PathSeg[]): PathSeg[] {
+  const out: PathSeg[] = [];
+  for (const seg of path) {
+    const node = out.length ? file.node(out) : null;
+    if (typeof seg === 'string' && isSeq(node)) {
+      const i = node.items.findIndex((it) => isScalar(it) && (String(it.value) === seg || String(it.value).startsWith(`${seg}=`)));
+      out.push(i >= 0 ? i : seg);
+    } else out.push(seg);
+  }
+  return out;
 }
 
 /** The image family of a service: by its image, else by the program of its health check (pg_isready → postgres). */
