@@ -14,7 +14,8 @@ export function nodeAt(doc: Document, path: PathSeg[]): unknown {
   let node: unknown = doc.contents;
   for (const seg of path) {
     node = resolve(doc, node);
-    if (isMap(node)) node = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg))?.value;
+    // Keys are scalars when parsed, plain strings when a fix has just set them.
+    if (isMap(node)) node = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg))?.value;
     else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
     else return undefined;
   }

@@ -58,7 +58,11 @@ export const rule: Rule = {
       const map = doc.createNode({}) as YAMLMap;
       for (const item of node.items) {
         const name = isScalar(item) ? String(item.value) : String(item);
-        map.set(name, doc.createNode({ condition: data.healthy.includes(name) ? 'service_healthy' : 'service_started' }));
+        const key = doc.createNode(name);
+        // An item's comments go above its entry.
+        const notes = isScalar(item) ? [item.commentBefore, item.comment].filter(Boolean).join('\n') : '';
+        if (notes) key.commentBefore = notes;
+        map.set(key, doc.createNode({ condition: data.healthy.includes(name) ? 'service_healthy' : 'service_started' }));
       }
       const parent = nodeAt(doc, data.path.slice(0, -1));
       if (isMap(parent)) parent.set(data.path[data.path.length - 1], map);
