@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { parse } from 'yaml';
 import { build, transformSync } from 'esbuild';
+import { writeRulesIndex } from './gen-rules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tplRoot = join(root, 'templates');
@@ -114,6 +115,9 @@ const generatedTemplates = {
   },
 };
 
+// The check rules' index (src/check/rules/index.ts) lists every rule module; the bundle imports it.
+writeRulesIndex();
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -147,6 +151,14 @@ for (const args of [
   }
 }
 rmSync(warm, { recursive: true, force: true });
+// docs/rules.md comes from the rule modules' metadata, through the CLI just built.
+const rulesDoc = spawnSync(process.execPath, [join(out, 'cli.cjs'), 'check', '--list-rules', '--format', 'markdown'], { encoding: 'utf8' });
+if (rulesDoc.status !== 0) {
+  console.error(`docs/rules.md: ${rulesDoc.stderr}`);
+  process.exit(1);
+}
+mkdirSync(join(root, 'docs'), { recursive: true });
+writeFileSync(join(root, 'docs', 'rules.md'), rulesDoc.stdout);
 // Types of the API for TypeScript consumers in this repo (plopfile.ts): the sources themselves.
 writeFileSync(join(out, 'index.d.ts'), "export * from '../src/index.js';\n");
 console.log(`built dist/ (${templateEntries.length} templates, ${Object.keys(kinds).length} kinds)`);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from './errors.js';
 import type { ServiceSpec, StackSpec } from './spec.js';
 
-const KEYS = new Set(['tool', 'version', 'name', 'preset', 'services', 'with', 'appKind', 'dbMemory', 'domain', 'ip', 'acmeEmail', 'https', 'terraform', 'repo']);
+const KEYS = new Set(['tool', 'version', 'check', 'name', 'preset', 'services', 'with', 'appKind', 'dbMemory', 'domain', 'ip', 'acmeEmail', 'https', 'terraform', 'repo']);
 
 export async function readAnswers(file: string): Promise<Partial<StackSpec>> {
   let text: string;
@@ -32,7 +32,7 @@ export async function parseAnswers(text: string, file: string): Promise<Partial<
   const out: Partial<StackSpec> = {};
   for (const [key, value] of Object.entries(doc)) {
     if (!KEYS.has(key)) throw bad(key, `one of the known keys (${[...KEYS].join(', ')})`);
-    if (key === 'tool' || key === 'version' || key === 'repo') continue;
+    if (key === 'tool' || key === 'version' || key === 'repo' || key === 'check') continue;
     if (key === 'services') {
       if (!Array.isArray(value)) throw bad(key, 'a list of {name, kind, port?}');
       out.services = value.map((s): ServiceSpec => {

@@ -60,7 +60,7 @@ export function inspectTarget(target: Target): TargetState {
     }
     const sameMode = (statSync(full).mode & 0o777) === file.mode;
     if (before === file.content && sameMode) changes.push({ ...base, action: 'unchanged' });
-    else if (!ours) changes.push({ ...base, action: 'kept', notOurs: true });
+    else if (!ours && !file.edit) changes.push({ ...base, action: 'kept', notOurs: true });
     else changes.push({ ...base, action: 'update', before });
   }
   return { dir: target.dir, exists, nonEmpty, changes };

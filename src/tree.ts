@@ -11,6 +11,8 @@ export interface PlannedFile {
   /** What the record (src/record.ts) keeps for this file when not `content`: a merged file keeps
    *  the render it came from; null leaves it out of the record. */
   base?: string | null;
+  /** An edit the user asked for (check --fix): written over the existing file even in a repo create-stack did not make. */
+  edit?: boolean;
 }
 
 export class FileTree {

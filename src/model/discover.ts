@@ -64,12 +64,15 @@ export interface Discovery {
   files: FoundFile[];
   /** Symbolic links met (never followed). */
   links: string[];
+  /** Files of no category (code, data, docs), not ignored: what layout rules look at. */
+  others: string[];
   /** Set when a limit stopped the walk early. */
   truncated: string | null;
 }
 
 export function discover(root: string): Discovery {
   const files: FoundFile[] = [];
+  const others: string[] = [];
   const links: string[] = [];
   const chartDirs = new Set<string>();
   const ignore = new IgnoreStack();
@@ -129,6 +132,7 @@ export function discover(root: string): Discovery {
   for (const p of pending) {
     const category = categorize(p.rel, chartDirs);
     if (category) files.push({ path: p.rel, abs: p.abs, category, size: p.st.size, mode: p.st.mode & 0o777, ignored: p.ignored });
+    else if (!p.ignored) others.push(p.rel);
   }
-  return { files, links, truncated };
+  return { files, others, links, truncated };
 }

@@ -27,6 +27,8 @@ export class YamlFile {
   readonly problems: FileProblem[] = [];
   /** The first document, or null when the file could not be parsed at all. */
   readonly doc: Document.Parsed | null = null;
+  /** Every document of the file (Kubernetes manifests hold several); `doc` is the first. */
+  readonly docs: Document.Parsed[] = [];
   private js: unknown;
   private jsDone = false;
 
@@ -46,6 +48,7 @@ export class YamlFile {
       return;
     }
     this.doc = list[0]!;
+    this.docs = list;
     for (const d of list) {
       for (const e of d.errors) this.problems.push({ kind: 'yaml/parse-error', message: e.message.split('\n')[0]!, pos: this.pos(e.pos[0]) });
     }
@@ -96,14 +99,15 @@ export class YamlFile {
   }
 
   /** The pair at `path` (its key and value nodes), following aliases and merge keys; null if absent. */
-  pair(path: PathSeg[]): { key: ParsedNode | null; value: ParsedNode | null } | null {
-    if (!this.doc || path.length === 0) return null;
-    let node: unknown = this.doc.contents;
+  pair(path: PathSeg[], docIndex = 0): { key: ParsedNode | null; value: ParsedNode | null } | null {
+    const doc = this.docs[docIndex];
+    if (!doc || path.length === 0) return null;
+    let node: unknown = doc.contents;
     let found: { key: ParsedNode | null; value: ParsedNode | null } | null = null;
     for (const seg of path) {
-      node = this.resolve(node);
+      node = this.resolve(node, doc);
       if (isMap(node)) {
-        const p = findPair(node.items as Pair[], seg, (n) => this.resolve(n));
+        const p = findPair(node.items as Pair[], seg, (n) => this.resolve(n, doc));
         if (!p) return null;
         found = { key: p.key as ParsedNode, value: p.value as ParsedNode | null };
         node = p.value;
@@ -128,20 +132,20 @@ export class YamlFile {
    * Where to point for `path`: the key of a mapping entry (or the item of a sequence); with
    * `at: 'value'` the value. Missing paths fall back to their deepest existing ancestor.
    */
-  locate(path: PathSeg[], at: 'key' | 'value' = 'key'): Position {
+  locate(path: PathSeg[], at: 'key' | 'value' = 'key', docIndex = 0): Position {
     for (let n = path.length; n > 0; n--) {
-      const p = this.pair(path.slice(0, n));
+      const p = this.pair(path.slice(0, n), docIndex);
       if (!p) continue;
       const node = (at === 'value' && n === path.length) || !p.key ? (p.value ?? p.key) : p.key;
       if (node?.range) return this.pos(node.range[0]);
     }
-    const top = this.doc?.contents as ParsedNode | null | undefined;
+    const top = this.docs[docIndex]?.contents as ParsedNode | null | undefined;
     return top?.range ? this.pos(top.range[0]) : { line: 1, col: 1 };
   }
 
-  private resolve(node: unknown): unknown {
+  private resolve(node: unknown, doc: Document = this.doc!): unknown {
     let n = node;
-    for (let i = 0; i < 64 && isAlias(n); i++) n = (n as { resolve(d: Document): Node | undefined }).resolve(this.doc!);
+    for (let i = 0; i < 64 && isAlias(n); i++) n = (n as { resolve(d: Document): Node | undefined }).resolve(doc);
     return n;
   }
 }

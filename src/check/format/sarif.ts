@@ -1,0 +1,56 @@
+// --format sarif: SARIF 2.1.0 as GitHub code scanning ingests it (rules with helpUri and tags,
+// relative artifact URIs under %SRCROOT%, regions with line and column).
+import { pathToFileURL } from 'node:url';
+import type { Finding, Rule } from '../types.js';
+
+export const RULES_DOC = 'https://github.com/create-stack/create-stack/blob/main/docs/rules.md';
+
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
+
+export function formatSarif(findings: Finding[], rules: Rule[], version: string, srcRoot: string): string {
+  const used = [...rules].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const index = new Map(used.map((r, i) => [r.id, i]));
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'create-stack',
+            version,
+            semanticVersion: version,
+            informationUri: 'https://github.com/create-stack/create-stack',
+            rules: used.map((r) => ({
+              id: r.id,
+              name: r.id.replace(/(^|[/-])(\w)/g, (_, _s, c: string) => c.toUpperCase()),
+              shortDescription: { text: r.title },
+              fullDescription: { text: r.rationale },
+              help: { text: `${r.rationale}\nFix: ${r.howToFix}`, markdown: `${r.rationale}\n\n**Fix:** ${r.howToFix}` },
+              helpUri: `${RULES_DOC}#${r.id.replace(/[^a-z0-9-]/g, '')}`,
+              defaultConfiguration: { level: LEVEL[r.severity] },
+              properties: { tags: [r.id.split('/')[0]!, ...(r.fixable ? ['fixable'] : [])], precision: 'high' },
+            })),
+          },
+        },
+        originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(srcRoot.endsWith('/') ? srcRoot : `${srcRoot}/`).href } },
+        results: findings.map((f) => ({
+          ruleId: f.rule,
+          ruleIndex: index.get(f.rule),
+          level: LEVEL[f.severity],
+          message: { text: f.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' },
+                region: { startLine: f.line, startColumn: f.col },
+              },
+            },
+          ],
+        })),
+        columnKind: 'utf16CodeUnits',
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
+}
