@@ -122,7 +122,8 @@ export function routesOfFile(app: string, text: string, source: string): Route[]
     routes.push({
       app,
       router: name,
-      service: typeof r['x-service'] === 'string' ? r['x-service'] : svcName,
+      // create-stack names a router <app>-<service>.
+      service: name.startsWith(`${app}-`) ? name.slice(app.length + 1) : svcName,
       traefikService: svcName,
       middlewares: mws,
       prefix: parsed?.prefix ?? null,
