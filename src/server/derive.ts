@@ -279,7 +279,7 @@ export function readApp(infraDir: string, record: AppRecord, overlay: Overlay): 
     for (const r of routesOfFile(record.name, text, `${CONFIG_DIR}/${record.name}.yml`)) {
       routes.push(r);
       const existing = services.find((s) => s.name === r.service);
-      if (existing) existing.access = 'host';
+      if (existing) Object.assign(existing, { access: 'host', port: r.port });
       else services.push({ name: r.service, port: r.port, access: 'host', published: [], image: null, kind: null, database: false, volumes: [] });
     }
   }
