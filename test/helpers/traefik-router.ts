@@ -323,3 +323,198 @@ export class TraefikModel {
     return { kind: 'routed', answer: { router, service, forwardedPath: path, stripped } };
   }
 }
+
+// ---------------------------------------------------------------------------
+// Typed structural checks of Traefik v3 configuration (no npm package ships Traefik's JSON schema).
+// The key names and types are those of Traefik v3's reference (static: traefik.yml; dynamic: the
+// file provider and Docker labels). Traefik refuses unknown keys, so these checks do too.
+// ---------------------------------------------------------------------------
+
+type Spec = 'string' | 'bool' | 'int' | 'string[]' | 'empty' | { $map: Spec } | { $list: Spec } | { [key: string]: Spec };
+
+const TLS_ROUTER: Spec = { options: 'string', certResolver: 'string', domains: { $list: { main: 'string', sans: 'string[]' } } };
+
+export const STATIC_SPEC: Spec = {
+  global: { checkNewVersion: 'bool', sendAnonymousUsage: 'bool' },
+  log: { level: 'string', format: 'string', filePath: 'string', noColor: 'bool', maxSize: 'int', maxAge: 'int', maxBackups: 'int', compress: 'bool' },
+  accessLog: {
+    filePath: 'string',
+    format: 'string',
+    bufferingSize: 'int',
+    addInternals: 'bool',
+    filters: { statusCodes: 'string[]', retryAttempts: 'bool', minDuration: 'string' },
+    fields: { defaultMode: 'string', names: { $map: 'string' }, headers: { defaultMode: 'string', names: { $map: 'string' } } },
+  },
+  api: { insecure: 'bool', dashboard: 'bool', debug: 'bool', disableDashboardAd: 'bool', basePath: 'string' },
+  ping: { entryPoint: 'string', manualRouting: 'bool', terminatingStatusCode: 'int' },
+  entryPoints: {
+    $map: {
+      address: 'string',
+      asDefault: 'bool',
+      http: {
+        redirections: { entryPoint: { to: 'string', scheme: 'string', permanent: 'bool', priority: 'int' } },
+        middlewares: 'string[]',
+        tls: TLS_ROUTER,
+        encodeQuerySemicolons: 'bool',
+      },
+      forwardedHeaders: { trustedIPs: 'string[]', insecure: 'bool' },
+      proxyProtocol: { trustedIPs: 'string[]', insecure: 'bool' },
+      transport: { respondingTimeouts: { readTimeout: 'string', writeTimeout: 'string', idleTimeout: 'string' }, lifeCycle: { requestAcceptGraceTimeout: 'string', graceTimeOut: 'string' } },
+    },
+  },
+  certificatesResolvers: {
+    $map: {
+      acme: {
+        email: 'string',
+        storage: 'string',
+        caServer: 'string',
+        keyType: 'string',
+        certificatesDuration: 'int',
+        tlsChallenge: 'empty',
+        httpChallenge: { entryPoint: 'string' },
+        dnsChallenge: { provider: 'string', resolvers: 'string[]' },
+      },
+    },
+  },
+  providers: {
+    providersThrottleDuration: 'string',
+    docker: { endpoint: 'string', exposedByDefault: 'bool', network: 'string', defaultRule: 'string', watch: 'bool', constraints: 'string', useBindPortIP: 'bool', allowEmptyServices: 'bool' },
+    file: { directory: 'string', filename: 'string', watch: 'bool', debugLogGeneratedTemplate: 'bool' },
+  },
+};
+
+export const DYNAMIC_SPEC: Spec = {
+  http: {
+    routers: { $map: { rule: 'string', entryPoints: 'string[]', service: 'string', middlewares: 'string[]', priority: 'int', tls: TLS_ROUTER, ruleSyntax: 'string' } },
+    services: {
+      $map: {
+        loadBalancer: {
+          servers: { $list: { url: 'string', weight: 'int' } },
+          passHostHeader: 'bool',
+          healthCheck: { path: 'string', interval: 'string', timeout: 'string', scheme: 'string', port: 'int' },
+          server: { port: 'int', scheme: 'string' },
+        },
+      },
+    },
+    middlewares: {
+      $map: {
+        basicAuth: { users: 'string[]', usersFile: 'string', realm: 'string', removeHeader: 'bool', headerField: 'string' },
+        stripPrefix: { prefixes: 'string[]', forceSlash: 'bool' },
+        headers: { stsSeconds: 'int', stsIncludeSubdomains: 'bool', frameDeny: 'bool', contentTypeNosniff: 'bool', browserXssFilter: 'bool' },
+        redirectScheme: { scheme: 'string', permanent: 'bool', port: 'string' },
+      },
+    },
+  },
+};
+
+function checkSpec(value: unknown, spec: Spec, path: string, out: string[], caseInsensitive: boolean): void {
+  const at = path || '(root)';
+  if (spec === 'string') {
+    if (typeof value !== 'string') out.push(`${at}: expected a string, got ${JSON.stringify(value)}`);
+  } else if (spec === 'bool') {
+    if (typeof value !== 'boolean' && !(caseInsensitive && /^(true|false)$/i.test(String(value)))) out.push(`${at}: expected true or false`);
+  } else if (spec === 'int') {
+    if (!Number.isInteger(caseInsensitive ? Number(value) : value)) out.push(`${at}: expected an integer`);
+  } else if (spec === 'string[]') {
+    const ok = Array.isArray(value) ? value.every((v) => typeof v === 'string') : caseInsensitive && typeof value === 'string';
+    if (!ok) out.push(`${at}: expected a list of strings`);
+  } else if (spec === 'empty') {
+    if (value !== null && !(value && typeof value === 'object' && Object.keys(value).length === 0)) out.push(`${at}: expected {}`);
+  } else if ('$map' in spec) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) out.push(`${at}: expected a mapping`);
+    else for (const [k, v] of Object.entries(value)) checkSpec(v, spec.$map as Spec, `${path}.${k}`, out, caseInsensitive);
+  } else if ('$list' in spec) {
+    if (!Array.isArray(value)) out.push(`${at}: expected a list`);
+    else value.forEach((v, i) => checkSpec(v, spec.$list as Spec, `${path}[${i}]`, out, caseInsensitive));
+  } else {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) {
+      out.push(`${at}: expected a mapping`);
+      return;
+    }
+    const keys = Object.keys(spec);
+    for (const [k, v] of Object.entries(value)) {
+      const key = caseInsensitive ? keys.find((x) => x.toLowerCase() === k.toLowerCase()) : keys.includes(k) ? k : undefined;
+      if (!key) out.push(`${path ? path + '.' : ''}${k}: not a Traefik option here`);
+      else checkSpec(v, (spec as Record<string, Spec>)[key]!, `${path ? path + '.' : ''}${k}`, out, caseInsensitive);
+    }
+  }
+}
+
+/** Problems of a static configuration (traefik.yml): unknown keys, wrong types, dangling references. */
+export function staticConfigProblems(doc: unknown): string[] {
+  const out: string[] = [];
+  checkSpec(doc, STATIC_SPEC, '', out, false);
+  const d = obj(doc);
+  const eps = obj(d.entryPoints);
+  const resolvers = obj(d.certificatesResolvers);
+  for (const [name, ep] of Object.entries(eps)) {
+    if (!/^[\w.-]*:\d{1,5}(\/(tcp|udp))?$/.test(String(obj(ep).address))) out.push(`entryPoints.${name}.address: not [host]:port`);
+    const to = obj(obj(obj(obj(ep).http).redirections).entryPoint).to;
+    if (to !== undefined && !(String(to) in eps)) out.push(`entryPoints.${name}: redirects to unknown entry point ${String(to)}`);
+    const cr = obj(obj(obj(ep).http).tls).certResolver;
+    if (cr !== undefined && !(String(cr) in resolvers)) out.push(`entryPoints.${name}: unknown certResolver ${String(cr)}`);
+  }
+  const ping = obj(d.ping).entryPoint;
+  if (ping !== undefined && !(String(ping) in eps)) out.push(`ping.entryPoint ${String(ping)} is not an entry point`);
+  return out;
+}
+
+/** Problems of a dynamic configuration (a file-provider file): types, rules that do not parse, dangling names. */
+export function dynamicConfigProblems(doc: unknown, entrypoints: string[], extraServices: string[] = []): string[] {
+  const out: string[] = [];
+  checkSpec(doc, DYNAMIC_SPEC, '', out, false);
+  const http = obj(obj(doc).http);
+  const services = new Set([...Object.keys(obj(http.services)), ...extraServices]);
+  const middlewares = new Set(Object.keys(obj(http.middlewares)));
+  for (const [name, raw] of Object.entries(obj(http.routers))) {
+    const r = obj(raw);
+    try {
+      parseRuleAst(String(r.rule));
+    } catch (err) {
+      out.push(`http.routers.${name}.rule: ${(err as Error).message}`);
+    }
+    const svc = String(r.service);
+    if (!svc.endsWith('@internal') && !services.has(svc)) out.push(`http.routers.${name}: unknown service ${svc}`);
+    for (const m of Array.isArray(r.middlewares) ? r.middlewares : []) if (!middlewares.has(String(m))) out.push(`http.routers.${name}: unknown middleware ${String(m)}`);
+    for (const e of Array.isArray(r.entryPoints) ? r.entryPoints : []) if (!entrypoints.includes(String(e))) out.push(`http.routers.${name}: unknown entry point ${String(e)}`);
+  }
+  return out;
+}
+
+/** Problems of a container's Traefik labels, read as the Docker provider reads them (keys case-insensitive). */
+export function labelProblems(labels: Record<string, string>, entrypoints: string[]): string[] {
+  const out: string[] = [];
+  const tree: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(labels)) {
+    if (!/^traefik\./i.test(k)) continue;
+    if (/^traefik\.(enable|docker\.network)$/i.test(k)) continue;
+    const parts = k.split('.').slice(1);
+    if (parts[0]!.toLowerCase() !== 'http') {
+      out.push(`${k}: not an HTTP label`);
+      continue;
+    }
+    let node = tree;
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+    const last = parts.at(-1)!;
+    node[last] = /^(entrypoints|middlewares|prefixes|users)$/i.test(last) ? v.split(',') : v;
+  }
+  checkSpec(tree, DYNAMIC_SPEC, '', out, true);
+  const http = obj(tree.http);
+  const routers = obj(http.routers);
+  for (const [name, raw] of Object.entries(routers)) {
+    const r = obj(raw);
+    try {
+      parseRuleAst(String(r.rule));
+    } catch (err) {
+      out.push(`router ${name}: ${(err as Error).message}`);
+    }
+    for (const e of Array.isArray(r.entrypoints) ? r.entrypoints : []) if (!entrypoints.includes(String(e))) out.push(`router ${name}: unknown entry point ${String(e)}`);
+    for (const m of Array.isArray(r.middlewares) ? r.middlewares : []) if (!(String(m) in obj(http.middlewares))) out.push(`router ${name}: unknown middleware ${String(m)}`);
+    if (r.service && !(String(r.service) in obj(http.services))) out.push(`router ${name}: unknown service ${String(r.service)}`);
+  }
+  for (const [name, raw] of Object.entries(obj(http.services))) {
+    const port = Number(obj(obj(obj(raw).loadbalancer).server).port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) out.push(`service ${name}: loadbalancer.server.port is not a port`);
+  }
+  return out;
+}
