@@ -311,12 +311,12 @@ export async function planAddApp(opts: AddAppOptions): Promise<AddAppResult> {
     // Replacing an app (--force): its old labels go first.
     for (const s of view.services.keys()) {
       const node = serviceNode(target, s, false);
-      if (node && existing) dropTraefikLabels(node);
+      if (node && existing && !docker.some((p) => p.service === s)) dropTraefikLabels(node);
     }
     for (const p of docker) {
       const svc = view.services.get(p.service)!;
       const node = serviceNode(target, p.service, true)!;
-      dropTraefikLabels(node);
+      dropTraefikLabels(node, true);
       const labels: Array<[string, string]> = [
         ['traefik.enable', 'true'],
         ['traefik.docker.network', NETWORK],

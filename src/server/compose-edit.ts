@@ -30,7 +30,7 @@ export function serviceNode(doc: Doc, svc: string, create: boolean): YAMLMap | n
 }
 
 /** Drops every `traefik.*` label; removes the labels key when nothing is left. True when something went. */
-export function dropTraefikLabels(svc: YAMLMap): boolean {
+export function dropTraefikLabels(svc: YAMLMap, keepKey = false): boolean {
   const labels = svc.get('labels', true);
   let changed = false;
   if (isMap(labels)) {
@@ -40,12 +40,12 @@ export function dropTraefikLabels(svc: YAMLMap): boolean {
         changed = true;
       }
     }
-    if (labels.items.length === 0) svc.delete('labels');
+    if (labels.items.length === 0 && !keepKey) svc.delete('labels');
   } else if (isSeq(labels)) {
     const keep = labels.items.filter((i) => !/^traefik\./i.test(str(i)));
     changed = keep.length !== labels.items.length;
     labels.items = keep;
-    if (keep.length === 0) svc.delete('labels');
+    if (keep.length === 0 && !keepKey) svc.delete('labels');
   }
   return changed;
 }
