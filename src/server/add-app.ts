@@ -18,12 +18,13 @@ import {
   CONFIG_DIR, composeGroupOf, isDatabase, namesOfFile, namesOfLabels, portOfUrl, readApp, routesOfFile, stackKinds, type Overlay,
 } from './derive.js';
 import {
-  declareNetwork, dropTraefikLabels, exposePort, joinNetwork, parseCompose, serviceNode, setEnv, setLabels, takePorts, type Doc,
+  declareNetwork, dropTraefikLabels, exposePort, getEnv, joinNetwork, leaveNetwork, parseCompose, restorePorts, serviceNode, setEnv, setLabels, takePorts, type Doc,
+  TO_STRING,
 } from './compose-edit.js';
 import { defaultAppName, isServerRepo, locateAppRepo, type AppRepo } from './app-repo.js';
 import { readRegistry, renderDerived } from './inventory.js';
 import {
-  ENTRYPOINTS, NETWORK, RESERVED_NAMES, RESERVED_PREFIXES, type AppRecord, type AppState, type EntryPoint, type InfraState, type Route, type ServerInfo,
+  ENTRYPOINTS, NETWORK, RESERVED_NAMES, RESERVED_PREFIXES, type AppRecord, type AppState, type EntryPoint, type UndoEntry, type InfraState, type Route, type ServerInfo,
 } from './types.js';
 
 export interface RouteArg {
@@ -305,13 +306,16 @@ export async function planAddApp(opts: AddAppOptions): Promise<AddAppResult> {
     return e.doc;
   };
   const docker = planned.filter((p) => !p.url);
+  // What a re-add (--force) already took away stays recorded: it is what remove app puts back.
+  const undoBefore = new Map((existing?.undo ?? []).map((u) => [u.service, u]));
+  const undo = new Map(undoBefore);
   if (repo.file && view) {
     const group = composeGroupOf(repo.labelsDir, repo.file, overlay);
     const target = docOf(repo.labelsDir, repo.file);
     // Replacing an app (--force): its old labels go first.
     for (const s of view.services.keys()) {
       const node = serviceNode(target, s, false);
-      if (node && existing && !docker.some((p) => p.service === s)) dropTraefikLabels(node);
+      if (node && existing && !docker.some((p) => p.service === s) && dropTraefikLabels(node)) leaveNetwork(node);
     }
     for (const p of docker) {
       const svc = view.services.get(p.service)!;
@@ -331,29 +335,37 @@ export async function planAddApp(opts: AddAppOptions): Promise<AddAppResult> {
       labels.push([`traefik.http.services.${p.router}.loadbalancer.server.port`, String(p.port)]);
       setLabels(target, node, labels);
       joinNetwork(target, node, isObj(svc.value.networks) && Object.keys(svc.value.networks).length > 0);
+      const entry: UndoEntry = { ...undoBefore.get(p.service), service: p.service };
       // Published ports go: Traefik is the only way in. A create-stack stack keeps them for development.
       for (const f of group) {
         const doc = docOf(repo.labelsDir, f.yaml.path);
         const n = serviceNode(doc, p.service, false);
-        const ports = n ? takePorts(n) : null;
-        if (ports && repo.origin === 'bd-build-data' && f.role === 'base') {
-          const dev = group.length ? 'docker-compose.override.yml' : null;
-          if (dev && composeGroupOf(repo.labelsDir, dev, overlay).some((c) => c.yaml.path === dev)) {
-            const devDoc = docOf(repo.labelsDir, dev);
-            serviceNode(devDoc, p.service, true)!.set('ports', ports);
-          }
+        const took = n ? takePorts(n) : null;
+        if (!took) continue;
+        const taken: NonNullable<UndoEntry['ports']>[number] = { file: f.yaml.path, ports: (took.ports.toJSON() as unknown[]).map(String), ...(took.before ? { before: took.before } : {}), ...(took.quoted ? {} : { quoted: false }) };
+        const dev = 'docker-compose.override.yml';
+        if (repo.origin === 'bd-build-data' && f.role === 'base' && composeGroupOf(repo.labelsDir, dev, overlay).some((c) => c.yaml.path === dev)) {
+          const devNode = serviceNode(docOf(repo.labelsDir, dev), p.service, true)!;
+          restorePorts(docOf(repo.labelsDir, dev), devNode, taken.ports, null, took.quoted);
+          taken.movedTo = dev;
         }
+        entry.ports = [...(entry.ports ?? []), taken];
       }
-      exposePort(target, node, p.port!);
+      if (exposePort(target, node, p.port!)) entry.exposed ??= p.port!;
       const kind = kindOf.get(p.service);
       const env = kind ? BASE_PATH_ENV[kind] : undefined;
       const envNow = isObj(svc.value.environment) ? svc.value.environment : {};
-      if (!p.strip && (env || 'BASE_PATH' in envNow)) setEnv(target, node, env ?? 'BASE_PATH', p.prefix);
+      if (!p.strip && (env || 'BASE_PATH' in envNow)) {
+        const key = env ?? 'BASE_PATH';
+        entry.env ??= { key, previous: getEnv(node, key) };
+        setEnv(target, node, key, p.prefix);
+      }
+      undo.set(p.service, entry);
     }
     if (docker.length) declareNetwork(target);
   }
   for (const [abs, e] of edited) {
-    const text = e.doc.toString({ lineWidth: 0 });
+    const text = e.doc.toString(TO_STRING);
     if (text === e.before) continue;
     overlay.set(abs, text);
     const dir = abs.startsWith(repo.labelsDir + '/') ? repo.labelsDir : repo.sourceDir;
@@ -367,6 +379,7 @@ export async function planAddApp(opts: AddAppOptions): Promise<AddAppResult> {
 
   // Host services: a file-provider route in the infra repo.
   const infra = new FileTree();
+  const removals: string[] = [];
   const hostRoutes = planned.filter((p) => p.url);
   const cfgPath = `${CONFIG_DIR}/${name}.yml`;
   const cfgAbs = join(server.dir, cfgPath);
@@ -375,16 +388,26 @@ export async function planAddApp(opts: AddAppOptions): Promise<AddAppResult> {
     overlay.set(cfgAbs, text);
     infra.add(cfgPath, text);
   } else if (readConfig(server.dir, name) !== null) {
+    // Re-added (--force) without host services: their old routes go.
     overlay.set(cfgAbs, null);
+    removals.push(cfgPath);
   }
 
-  const record: AppRecord = { name, repo: labelsRel, source: relative(server.dir, repo.sourceDir).split('\\').join('/') || '.', file: repo.file, origin: repo.origin, project: null };
+  const record: AppRecord = {
+    name,
+    repo: labelsRel,
+    source: relative(server.dir, repo.sourceDir).split('\\').join('/') || '.',
+    file: repo.file,
+    origin: repo.origin,
+    project: null,
+    ...(undo.size ? { undo: [...undo.values()] } : {}),
+  };
   const app = readApp(server.dir, record, overlay);
   const apps = [...others, app].sort((a, b) => a.name.localeCompare(b.name));
   const state: InfraState = { server: server.info, apps, own };
   for (const [path, content] of renderDerived(state)) infra.add(path, content);
 
-  const targets = [{ dir: server.dir, tree: infra }, ...[...appTrees].map(([dir, tree]) => ({ dir, tree }))];
+  const targets = [{ dir: server.dir, tree: infra, remove: removals }, ...[...appTrees].map(([dir, tree]) => ({ dir, tree }))];
   return { plan: { targets }, app, state };
 }
 

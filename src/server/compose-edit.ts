@@ -5,6 +5,9 @@ import { NETWORK } from './types.js';
 
 export type Doc = Document.Parsed;
 
+/** Writing an edited file back: no re-wrapped long lines, flow lists as Compose files write them (`["a", "b"]`). */
+export const TO_STRING = { lineWidth: 0, flowCollectionPadding: false } as const;
+
 export function parseCompose(text: string): Doc {
   return parseDocument(text, { uniqueKeys: true });
 }
@@ -125,23 +128,80 @@ export function undeclareNetworkIfUnused(doc: Doc): void {
 }
 
 /** Removes the service's published ports; returns their nodes (to move them to the dev override). */
-export function takePorts(svc: YAMLMap): YAMLSeq | null {
+export function takePorts(svc: YAMLMap): { ports: YAMLSeq; before: string | null; quoted: boolean } | null {
   const ports = svc.get('ports', true);
   if (!isSeq(ports)) return null;
+  const i = svc.items.findIndex((p) => str(p.key) === 'ports');
+  const next = svc.items[i + 1];
   svc.delete('ports');
-  return ports;
+  const quoted = ports.items.some((x) => isScalar(x) && x.type !== 'PLAIN');
+  return { ports, before: next ? str(next.key) : null, quoted };
 }
 
 /** Adds `port` to the service's expose list (the port Traefik forwards to, reachable only from networks). */
-export function exposePort(doc: Doc, svc: YAMLMap, port: number): void {
+export function exposePort(doc: Doc, svc: YAMLMap, port: number): boolean {
   const node = svc.get('expose', true);
   if (isSeq(node)) {
-    if (!node.items.some((i) => /^\d+/.exec(str(i))?.[0] === String(port))) node.add(doc.createNode(String(port)));
-    return;
+    if (node.items.some((i) => /^\d+/.exec(str(i))?.[0] === String(port))) return false;
+    node.add(doc.createNode(String(port)));
+    return true;
   }
   const seq = doc.createNode([String(port)], { flow: false }) as YAMLSeq;
   for (const item of seq.items) (item as Scalar).type = 'QUOTE_DOUBLE';
   svc.set('expose', seq);
+  return true;
+}
+
+/** Takes `port` out of the service's expose list (the key goes when the list is empty). */
+export function unexposePort(svc: YAMLMap, port: number): void {
+  const node = svc.get('expose', true);
+  if (!isSeq(node)) return;
+  node.items = node.items.filter((i) => /^\d+/.exec(str(i))?.[0] !== String(port));
+  if (node.items.length === 0) svc.delete('expose');
+}
+
+/** The value of an environment variable in this file's service, or null. */
+export function getEnv(svc: YAMLMap, key: string): string | null {
+  const node = svc.get('environment', true);
+  if (isSeq(node)) {
+    const item = node.items.map(str).find((x) => x.split('=')[0] === key);
+    return item === undefined ? null : item.slice(key.length + 1);
+  }
+  if (isMap(node)) {
+    const v = node.get(key);
+    return v === undefined || v === null ? null : String(v);
+  }
+  return null;
+}
+
+/** Removes an environment variable (the key goes when nothing is left). */
+export function deleteEnv(svc: YAMLMap, key: string): void {
+  const node = svc.get('environment', true);
+  if (isSeq(node)) node.items = node.items.filter((x) => str(x).split('=')[0] !== key);
+  else if (isMap(node)) node.delete(key);
+  if ((isSeq(node) || isMap(node)) && node.items.length === 0) svc.delete('environment');
+}
+
+/** Published ports, put back (into the list the file has now, else before the key they preceded). */
+export function restorePorts(doc: Doc, svc: YAMLMap, ports: string[], before: string | null = null, quoted = true): void {
+  const node = svc.get('ports', true);
+  if (isSeq(node)) {
+    for (const p of ports) if (!node.items.some((i) => str(i) === p)) node.add(doc.createNode(p));
+    return;
+  }
+  const seq = doc.createNode(ports, { flow: false }) as YAMLSeq;
+  for (const item of seq.items) (item as Scalar).type = quoted ? 'QUOTE_DOUBLE' : 'PLAIN';
+  const at = before === null ? -1 : svc.items.findIndex((p) => str(p.key) === before);
+  if (at < 0) svc.set('ports', seq);
+  else svc.items.splice(at, 0, doc.createPair('ports', seq) as (typeof svc.items)[number]);
+}
+
+/** Removes these ports from the service (those a move had put there); the key goes when empty. */
+export function removePorts(svc: YAMLMap, ports: string[]): void {
+  const node = svc.get('ports', true);
+  if (!isSeq(node)) return;
+  node.items = node.items.filter((i) => !ports.includes(str(i)));
+  if (node.items.length === 0) svc.delete('ports');
 }
 
 /** Sets an environment variable in the style the service uses (map or KEY=value list). */

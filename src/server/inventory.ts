@@ -36,6 +36,7 @@ export function readRegistry(infraDir: string): AppRecord[] {
     file: a.file ? String(a.file) : null,
     origin: (a.origin ?? 'compose') as AppRecord['origin'],
     project: a.project ? String(a.project) : null,
+    ...(Array.isArray(a.undo) ? { undo: a.undo as AppRecord['undo'] } : {}),
   }));
 }
 
@@ -75,6 +76,8 @@ function inventoryYaml(state: InfraState): string {
       routes: a.routes.map(routeEntry),
       services: a.services.map((s) => ({ name: s.name, port: s.port, access: s.access, ...(s.database ? { database: true } : {}) })),
       ...(a.shared.length ? { shared: a.shared } : {}),
+      // Not configuration: what add app changed besides labels, for remove app to put back.
+      ...(a.undo?.length ? { undo: a.undo } : {}),
     })),
     dashboard: state.own.map(routeEntry),
   };

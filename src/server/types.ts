@@ -56,6 +56,17 @@ export interface Route {
   source: string;
 }
 
+/** What add app changed in a service besides labels and networks, so remove app can put it back. */
+export interface UndoEntry {
+  service: string;
+  /** Published ports add app took away, by the file (relative to the repo) that held them. */
+  ports?: Array<{ file: string; ports: string[]; movedTo?: string; before?: string; quoted?: boolean }>;
+  /** The port add app added to `expose` (absent when the service exposed it already). */
+  exposed?: number;
+  /** An environment variable add app set (a base path), with the value it had before (null: none). */
+  env?: { key: string; previous: string | null };
+}
+
 export type AppOrigin = 'bd-build-data' | 'app-support' | 'compose' | 'host';
 
 export interface AppService {
@@ -83,6 +94,7 @@ export interface AppRecord {
   origin: AppOrigin;
   /** The Compose project name (what prefixes its named volumes). */
   project: string | null;
+  undo?: UndoEntry[];
 }
 
 export interface AppState extends AppRecord {
