@@ -273,6 +273,26 @@ describe('refusals: exit 2, a named rule, nothing written in either repo', () =>
     });
   }
 
+  it('hostile compose files are refused quickly, with their position [compose-invalid]', () => {
+    const bomb = ['services:', '  web:', '    image: nginx:1.27', 'x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 0; i < 9; i++) bomb.push(`x-${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
+    for (const [name, text] of [
+      ['bomb', bomb.join('\n') + '\n'],
+      ['broken', 'services:\n  web:\n    image: nginx:1.27\n   ports: [80\n'],
+      ['binary', 'services:\n\0\0\0'],
+    ]) {
+      mkdirSync(join(dir, name!), { recursive: true });
+      writeFileSync(join(dir, name!, 'compose.yaml'), text!);
+      const before = snap(join(dir, 'edge'));
+      const t = Date.now();
+      const r = cli(dir, ['add', 'app', name!, '--server', 'edge', '--route', 'web=/h']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain('[compose-invalid]');
+      expect(Date.now() - t).toBeLessThan(20_000);
+      expect(snap(join(dir, 'edge'))).toEqual(before);
+    }
+  });
+
   it('an https-off server refuses websecure', () => {
     const d = world(['--ip', '203.0.113.10']);
     const r = cli(d, ['add', 'app', 'shop', '--server', 'edge', '--route', 'web=/shop,websecure']);

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import { TraefikModel, parseRuleAst, type AppRepoInput, type Outcome } from './helpers/traefik-router.js';
-import { composeSchemaErrors, dockerComposeConfig } from './helpers/validators.js';
+import { composeSchemaErrors, dockerComposeConfig, shellcheckErrors } from './helpers/validators.js';
 
 const HOST = 'vps.example.com';
 
@@ -251,6 +251,14 @@ describe('seed 004 rebuilt with create-stack', () => {
     const arch = readFileSync(join(infra, 'docs', 'ARCHITECTURE.md'), 'utf8');
     expect(arch).toContain('```mermaid');
     for (const r of SEED_ROUTES) expect(arch).toContain(`|"${r.prefix}${r.strip ? ' (strip)' : ''}"|`);
+    // The scripts regenerated for five apps: valid shell; the backup takes every database of the seed.
+    const sc = shellcheckErrors(['backup', 'status', 'network', 'up'].map((s) => join(infra, 'scripts', `${s}.sh`)));
+    expect(sc.ok, sc.output).toBe(true);
+    const backup = readFileSync(join(infra, 'scripts', 'backup.sh'), 'utf8');
+    for (const v of ['bot-trading_postgres_data', 'bot-trading_redis_data']) expect(backup).toContain(`backup_volume '${v}'`);
+    for (const [project, svc] of [['bot-trading', 'postgres'], ['investment-dashboard', 'db'], ['invoice-extractor', 'db']]) expect(backup).toContain(`container_of '${project}' '${svc}'`);
+    const status = readFileSync(join(infra, 'scripts', 'status.sh'), 'utf8');
+    for (const r of SEED_ROUTES) expect(status).toContain(`'${r.prefix}'`);
     const maint = readFileSync(join(infra, 'docs', 'MAINTENANCE.md'), 'utf8');
     for (const h of ['## Daily', '## Weekly', '## Monthly', '## Quarterly']) expect(maint).toContain(h);
     for (const app of Object.keys(repos)) expect(maint).toContain(app);

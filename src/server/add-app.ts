@@ -205,7 +205,15 @@ export async function planAddApp(opts: AddAppOptions): Promise<AddAppResult> {
 
   // The app's compose view (files as they are now).
   const overlay: Overlay = new Map();
-  const view = repo.file ? mergeCompose(composeGroupOf(repo.labelsDir, repo.file, overlay)) : null;
+  const group0 = repo.file ? composeGroupOf(repo.labelsDir, repo.file, overlay) : [];
+  for (const f of group0) {
+    f.yaml.toJS(); // an alias bomb shows up as a problem here, bounded
+    const p = f.yaml.problems.find((x) => x.kind !== 'yaml/multi-document');
+    if (p) {
+      throw new UserError('compose-invalid', `${join(repo.labelsDir, f.yaml.path)}:${p.pos.line}:${p.pos.col}: ${p.message}`, 'fix the compose file first (docker compose config shows the same)');
+    }
+  }
+  const view = repo.file ? mergeCompose(group0) : null;
   const kindOf = stackKinds(repo.labelsDir);
   if (repo.origin === 'app-support') for (const [k, v] of stackKinds(repo.sourceDir)) kindOf.set(k, v);
 
