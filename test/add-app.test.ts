@@ -229,6 +229,9 @@ describe('refusals: exit 2, a named rule, nothing written in either repo', () =>
     mkdirSync(join(dir, 'two'));
     writeFileSync(join(dir, 'two', 'compose.yaml'), 'services:\n  web:\n    image: nginx:1.27\n');
     writeFileSync(join(dir, 'two', 'compose.prod.yaml'), 'services:\n  web:\n    restart: always\n');
+    mkdirSync(join(dir, 'hostnet'));
+    writeFileSync(join(dir, 'hostnet', 'compose.yaml'), 'services:\n  api:\n    image: example/api:1.0\n    network_mode: host\n');
+    mkdirSync(join(dir, 'empty'));
     mkdirSync(join(dir, 'noport'));
     writeFileSync(join(dir, 'noport', 'compose.yaml'), 'services:\n  web:\n    image: example/web:1.0\n  cache:\n    image: redis:7\n');
   });
@@ -259,10 +262,15 @@ describe('refusals: exit 2, a named rule, nothing written in either repo', () =>
     ['a port nobody declares', ['noport', '--route', 'web=/np'], 'service-port-unknown'],
     ['a bad app name', ['blog', '--name', 'Blog_1', '--route', 'web=/blog'], 'app-name'],
     ['a missing server', ['blog', '--route', 'web=/blog', '--server', 'shop'], 'server-not-found'],
+    ['no --server', ['blog', '--route', 'web=/blog', '--server', ''], 'server-missing'],
+    ['a host-network service without --host-network', ['hostnet', '--route', 'api=/hn'], 'service-host-network'],
+    ['a repo without compose file and a container route', ['empty', '--route', 'web=/e'], 'compose-missing'],
+    ['a repo that does not exist', ['nowhere', '--route', 'web=/e'], 'app-repo-missing'],
+    ['the server itself as the app', ['edge', '--route', 'web=/e'], 'app-is-server'],
   ];
   for (const [what, args, rule] of CASES) {
     it(`${what} [${rule}]`, () => {
-      const dirs = ['edge', 'shop', 'blog', 'a', 'a-b', 'two', 'noport'].map((d) => join(dir, d));
+      const dirs = ['edge', 'shop', 'blog', 'a', 'a-b', 'two', 'noport', 'hostnet', 'empty'].map((d) => join(dir, d));
       const before = dirs.map(snap);
       const server = args.includes('--server') ? [] : ['--server', 'edge'];
       const r = cli(dir, ['add', 'app', ...args, ...server]);
@@ -341,5 +349,10 @@ describe('both repos or neither', () => {
     expect(r.stdout).toContain('b/inventory.yaml');
     expect(r.stdout).toContain('+      traefik.http.routers.shop-web.rule:');
     expect([snap(join(dir, 'edge')), snap(join(dir, 'shop'))]).toEqual(before);
+    const j = ok(dir, ['add', 'app', 'shop', '--server', 'edge', '--route', 'web=/shop', '--json']);
+    const out = JSON.parse(j.stdout);
+    expect(out.dryRun).toBe(false);
+    expect(out.app.routes.map((x: { prefix: string; port: number }) => [x.prefix, x.port])).toEqual([['/shop', 3000]]);
+    expect(out.targets.map((t: { dir: string }) => t.dir)).toEqual([join(dir, 'edge'), join(dir, 'shop')]);
   });
 });
