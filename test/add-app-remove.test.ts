@@ -3,7 +3,7 @@
  * repos byte for byte (a create-stack stack, a third-party compose repo, host-network routes, a
  * re-add with --force in between); other apps stay routed; refusals exit 2 with nothing written.
  */
-import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,10 @@ import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import { listFiles } from './helpers/validators.js';
 import { TraefikModel } from './helpers/traefik-router.js';
 
-const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'awesome-compose');
+// The shared corpus sits beside the repo (main checkout) or one level higher (a worktree).
+const CORPUS = [join(import.meta.dirname, '..', '..', 'shared'), join(import.meta.dirname, '..', '..', '..', 'shared')]
+  .map((d) => join(d, 'corpus', 'awesome-compose'))
+  .find((d) => existsSync(d))!;
 const HOST = 'apps.example.com';
 
 let tmp: string;

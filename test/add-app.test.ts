@@ -5,7 +5,7 @@
  * equal to what the labels say; every refusal exits 2 with both repos byte-for-byte as they were;
  * a failure in the middle of the apply leaves both repos as they were.
  */
-import { cpSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,10 @@ import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import { composeSchemaErrors, dockerComposeConfig, listFiles, shellcheckErrors } from './helpers/validators.js';
 import { TraefikModel, dynamicConfigProblems, labelProblems, type Outcome } from './helpers/traefik-router.js';
 
-const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'awesome-compose');
+// The shared corpus sits beside the repo (main checkout) or one level higher (a worktree).
+const CORPUS = [join(import.meta.dirname, '..', '..', 'shared'), join(import.meta.dirname, '..', '..', '..', 'shared')]
+  .map((d) => join(d, 'corpus', 'awesome-compose'))
+  .find((d) => existsSync(d))!;
 const HOST = 'apps.example.com';
 
 let tmp: string;
