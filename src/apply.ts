@@ -55,7 +55,11 @@ export function inspectTarget(target: Target): TargetState {
     if (file.userOwned) {
       const merged = file.merge?.(before) ?? before;
       if (merged === before) changes.push({ ...base, action: 'kept' });
-      else changes.push({ ...base, size: Buffer.byteLength(merged), after: merged, before, action: 'update', mode: statSync(full).mode & 0o777 });
+      else {
+        // A file planned private (.env) becomes private when it is extended; others keep their mode.
+        const mode = file.mode === 0o600 ? 0o600 : statSync(full).mode & 0o777;
+        changes.push({ ...base, size: Buffer.byteLength(merged), after: merged, before, action: 'update', mode });
+      }
       continue;
     }
     const sameMode = (statSync(full).mode & 0o777) === file.mode;
@@ -84,6 +88,7 @@ function faultPoint(count: number | 'commit' | 'kill'): void {
 /** What an update of an existing repo is about to do, kept in its staging dir until it is done. */
 interface Journal {
   created: string[];
+  /** Updated and deleted files: their old copies are in .old. */
   updated: string[];
 }
 const JOURNAL = '.journal.json';
@@ -111,7 +116,9 @@ export function recoverInterrupted(dir: string): void {
       const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
       for (const path of journal.updated) {
         const old = join(stage, '.old', path);
-        if (existsSync(old)) renameSync(old, join(dir, path));
+        if (!existsSync(old)) continue;
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        renameSync(old, join(dir, path));
       }
       // A staged file that is gone from the stage had been moved into the repo.
       for (const path of journal.created) {
@@ -177,10 +184,10 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
         writeStaged(stage, c.path, { content: c.data ?? c.after, mode: c.mode }, made);
         faultPoint(++written);
       }
-      return { target, state, stage, files };
+      return { target, state, stage, files, deletes: files.filter((c) => c.action === 'delete') };
     });
 
-    for (const { target, state, stage, files } of staged) {
+    for (const { target, state, stage, files, deletes } of staged) {
       if (files.length === 0) continue;
       if (!state.nonEmpty) {
         // rename(2) replaces an empty directory atomically.
@@ -203,7 +210,11 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
           renameSync(dest, join(backup, c.path));
         }
         if (c.action === 'delete') {
-          done.push(() => renameSync(join(backup, c.path), dest));
+          done.push(() => {
+            mkdirSync(dirname(dest), { recursive: true });
+            renameSync(join(backup, c.path), dest);
+          });
+          if (done.length === 1) faultPoint('kill');
           continue;
         }
         const created = firstMissing(target.dir, dirname(dest));
@@ -215,6 +226,14 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
           if (created) rmSync(created, { recursive: true, force: true });
         });
         if (done.length === 1) faultPoint('kill');
+      }
+      // Directories a deletion left empty go too (put back by an undo).
+      for (const c of deletes) {
+        for (let d = dirname(join(target.dir, c.path)); d.length > target.dir.length; d = dirname(d)) {
+          if (!existsSync(d) || readdirSync(d).length > 0) break;
+          rmSync(d, { recursive: true });
+          done.push(() => mkdirSync(d, { recursive: true }));
+        }
       }
       faultPoint('commit');
     }
