@@ -1,5 +1,6 @@
 import { UserError, UserErrors } from './errors.js';
 import type { KindManifest } from './kind.js';
+import { platformSpecErrors } from './presets/platform-spec.js';
 
 /** One service of a stack: `--service <name>:<kind>[:<host-port>]`. */
 export interface ServiceSpec {
@@ -9,7 +10,7 @@ export interface ServiceSpec {
   port?: number;
 }
 
-export const PRESETS = ['bd-build-data', 'app-support'] as const;
+export const PRESETS = ['bd-build-data', 'app-support', 'platform'] as const;
 export type PresetName = (typeof PRESETS)[number];
 export const LAYERS = ['deploy'] as const;
 export type LayerName = (typeof LAYERS)[number];
@@ -220,6 +221,7 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
       }
     }
   }
+  if (spec.preset === 'platform') errors.push(...platformSpecErrors(spec, ctx.kinds));
   if (spec.preset === 'bd-build-data' && spec.services.length === 0) {
     errors.push(new UserError('services-empty', 'a bd-build-data stack needs at least one service', 'add --service api:fastapi (or pass --yes for the default set)'));
   }

@@ -4,8 +4,10 @@ import type { StackSpec } from '../spec.js';
 import type { PresetOutput } from './types.js';
 import { planBdBuildData } from './bd-build-data.js';
 import { planAppSupport } from './app-support.js';
+import { planPlatform } from './platform.js';
 
 export const PLANNERS: Record<string, (spec: StackSpec) => PresetOutput> = {
   'bd-build-data': planBdBuildData,
   'app-support': planAppSupport,
+  platform: planPlatform,
 };
