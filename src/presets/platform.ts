@@ -14,6 +14,7 @@ import type { PresetOutput } from './types.js';
 import { PLATFORM_OWN_SERVICES, platformServices } from './platform-spec.js';
 import { serviceDashboard } from './platform-dashboards.js';
 import { terraformView } from './platform-terraform.js';
+import { ACTIONS } from './platform-actions.js';
 
 const PRESET = 'platform';
 const LAYOUT = 'bd-build-data';
@@ -118,6 +119,10 @@ export function planPlatform(spec: StackSpec): PresetOutput {
     terraform,
     withDeploy: spec.with.includes('deploy'),
     tf: terraform ? terraformView(stack) : null,
+    actions: ACTIONS,
+    python: '3.12',
+    pg: stack.byKind.postgres?.[0] ?? null,
+    redis: stack.byKind.redis?.[0] ?? null,
   };
 
   const tree = new FileTree();
