@@ -9,7 +9,7 @@ import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import {
   composeConfigMerged, composeSchemaErrors, dockerComposeConfig, dockerfileLintProblems, listFiles, pyCompileErrors, shellcheckErrors,
 } from './helpers/validators.js';
-import { gatewayConfigForTest, nginxTest } from './helpers/platform-servers.js';
+import { gatewayConfigForTest, nginxTest, nginxTestHttpInclude } from './helpers/platform-servers.js';
 
 const MIXES: Record<string, string[]> = {
   seed: [],
@@ -99,6 +99,13 @@ describe.each(Object.entries(MIXES))('platform stack "%s"', (mix, args) => {
     } finally {
       removeDir(conf);
     }
+  });
+
+  it('the gateway config for behind a TLS proxy (Kubernetes, the image\'s conf.d/default.conf) passes nginx -t too', () => {
+    const r = nginxTestHttpInclude(join(dir, 'data/gateway/config/default.conf'));
+    expect(r.ok, r.output).toBe(true);
+    const conf = readFileSync(join(dir, 'data/gateway/config/default.conf'), 'utf8');
+    for (const s of recorded()) if (s.kind === 'fastapi') expect(conf, s.name).toContain(`location /api/${s.name}/ {`);
   });
 
   it('the gateway terminates TLS with the security headers, rate limits, size limits, gzip and JSON logs', () => {

@@ -319,3 +319,23 @@ export function httpsInsecure(url: string, init: { method?: string; headers?: Re
     req.end();
   });
 }
+
+/**
+ * `nginx -t` on a file meant for the http block of an image's stock nginx.conf (conf.d/default.conf):
+ * it is wrapped in a main config like the unprivileged image's (mime types, sendfile, keepalive),
+ * with its upstream hosts mapped to loopback as in gatewayConfigForTest.
+ */
+export function nginxTestHttpInclude(file: string): ToolResult {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-nginx-inc-'));
+  try {
+    const body = readFileSync(file, 'utf8').replace(/server ([a-z][a-z0-9-]*):(\d+)/g, 'server 127.0.0.1:$2');
+    writeFileSync(join(dir, 'default.conf'), body);
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `pid ${dir}/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n    sendfile on;\n    keepalive_timeout 65;\n    include ${dir}/default.conf;\n}\n`,
+    );
+    return nginxTest(join(dir, 'nginx.conf'), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
