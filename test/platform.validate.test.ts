@@ -45,6 +45,10 @@ describe.each(Object.entries(MIXES))('platform stack "%s"', (mix, args) => {
     for (const svc of ['prometheus', 'alertmanager', 'grafana']) expect(files).toContain(`bd/${svc}-data/.gitkeep`);
     expect(files).toContain('data/gateway/config/nginx.conf');
     expect(files).toContain('data/scripts/dev-cert.sh');
+    // Unprivileged images get their bd/ folders before the stack starts.
+    const owners = readFileSync(join(dir, 'data/scripts/data-owners.sh'), 'utf8');
+    for (const [svc, uid] of [['prometheus', '65534:65534'], ['alertmanager', '65534:65534'], ['grafana', '472:0']]) expect(owners).toContain(`'bd/${svc}-data' '${uid}'`);
+    expect(readFileSync(join(dir, 'data/scripts/dev-setup.sh'), 'utf8')).toMatch(/setup\.sh\nbash data\/scripts\/data-owners\.sh\n/);
     expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
     expect(files.filter((f) => f.startsWith('bd/') && !f.endsWith('/.gitkeep'))).toEqual([]);
     expect(existsSync(join(dir, 'terraform'))).toBe(!args.includes('--no-terraform'));

@@ -146,6 +146,14 @@ export function planPlatform(spec: StackSpec): PresetOutput {
     tree.add(`data/grafana/config/dashboards/${svc.name}.json`, JSON.stringify(serviceDashboard(svc, stack), null, 2) + '\n');
   }
 
+  // Prometheus, Alertmanager and Grafana start unprivileged: the scripts that start the stack first
+  // hand their bd/ folders to those users (data-owners.sh).
+  for (const script of ['data/scripts/dev-setup.sh', 'data/scripts/prod-deploy.sh']) {
+    const file = tree.files.get(script)!;
+    const anchor = script.endsWith('dev-setup.sh') ? 'bash data/scripts/setup.sh\n' : 'files=(-f docker-compose.yml -f docker-compose.prod.yml)\n';
+    if (!file.content.includes(anchor)) throw new Error(`internal: ${script} no longer has the line data-owners.sh follows`);
+    file.content = file.content.replace(anchor, `${anchor}bash data/scripts/data-owners.sh\n`);
+  }
   const gitignore = tree.files.get('.gitignore')!;
   gitignore.content += tree.files.get('.gitignore.platform')!.content;
   tree.files.delete('.gitignore.platform');
