@@ -107,7 +107,7 @@ describe('Prometheus scraping the generated stubs', () => {
     const running = new Map<string, number>([...byName].map(([n, s]) => [n, s.port]));
     running.set('prometheus', promPort);
     // Rewritten for a native run: targets `<service>:<port>` → 127.0.0.1:<its port here>; Grafana
-    // (not installed here) is left out; scrape every second; the rule file from the temp dir.
+    // and the gateway's nginx exporter (neither installed here) are left out; scrape every second; the rule file from the temp dir.
     const cfg = structuredClone(generated);
     cfg.global.scrape_interval = '1s';
     cfg.global.evaluation_interval = '1s';
@@ -125,7 +125,7 @@ describe('Prometheus scraping the generated stubs', () => {
       job.static_configs[0].targets = [`127.0.0.1:${port}`];
       return true;
     });
-    expect(skipped).toEqual(['grafana']);
+    expect(skipped).toEqual(['gateway-exporter', 'grafana']);
     const jobs = cfg.scrape_configs.map((j: any) => j.job_name).sort();
     expect(jobs).toEqual(['alertmanager', 'ids', 'prometheus', 'telemetry', 'web']);
     writeFileSync(join(dir, 'alerts.yml'), readFileSync(join(stack, 'data/prometheus/config/alerts.yml')));
@@ -232,7 +232,7 @@ describe('the gateway (nginx) in front of the stubs', () => {
     const hosts = Object.fromEntries([...byName].map(([n, s]) => [n, `127.0.0.1:${s.port}`]));
     const { dir, conf } = gatewayConfigForTest(stack, 'gateway', hosts);
     expect(nginxTest(conf, dir).ok).toBe(true);
-    const ports = { http: await freePort(), https: await freePort() };
+    const ports = { http: await freePort(), https: await freePort(), status: await freePort() };
     const nginx = startNginx(conf, dir, ports);
     servers.push(nginx);
     await waitForHttp(`http://127.0.0.1:${ports.http}/healthz`, { timeoutMs: 20_000, server: nginx });
@@ -257,6 +257,9 @@ describe('the gateway (nginx) in front of the stubs', () => {
     // Request size limit.
     const big = await https('/api/telemetry/events', { method: 'POST', headers: { 'X-API-Key': API_KEYS.telemetry!, 'Content-Type': 'application/json' }, body: 'x'.repeat(11 * 1024 * 1024) });
     expect(big.status).toBe(413);
+    // The counters the gateway's exporter reads (stub_status), on the internal port.
+    const status = await (await fetch(`http://127.0.0.1:${ports.status}/stub_status`)).text();
+    expect(status).toMatch(/^Active connections: \d+/);
     // The access log is JSON (nginx's stdout, captured to a file here).
     const line = nginx.log().split('\n').find((l) => l.includes('"uri":"/api/telemetry/"'));
     expect(line, nginx.log()).toBeTruthy();

@@ -16,6 +16,7 @@ export const PLATFORM_DEFAULT_SERVICES: readonly ServiceSpec[] = [
 /** Services every platform stack has besides the spec's: the gateway in front, observability beside. */
 export const PLATFORM_OWN_SERVICES: readonly ServiceSpec[] = [
   { name: 'gateway', kind: 'gateway' },
+  { name: 'gateway-exporter', kind: 'nginx-exporter' },
   { name: 'prometheus', kind: 'prometheus' },
   { name: 'alertmanager', kind: 'alertmanager' },
   { name: 'grafana', kind: 'grafana' },

@@ -93,6 +93,10 @@ export function planPlatform(spec: StackSpec): PresetOutput {
   gateway.publish = [`${GATEWAY_HTTP.host}:${GATEWAY_HTTP.container}`, `${GATEWAY_HTTPS.host}:${GATEWAY_HTTPS.container}`];
   gateway.deps = routed.map((s) => s.name);
   byName('grafana').deps = ['prometheus'];
+  // Prometheus reads the gateway through its exporter (open-source nginx has no metrics endpoint).
+  const exporter = byName('gateway-exporter');
+  exporter.command = [`--nginx.scrape-uri=http://${gateway.name}:8081/stub_status`, `--web.listen-address=:${exporter.port}`];
+  exporter.deps = [gateway.name];
   byName('prometheus').deps = [];
   if (web) {
     const volume = `${web.name}-static`;
@@ -162,5 +166,21 @@ export function planPlatform(spec: StackSpec): PresetOutput {
     env.mode = 0o600;
     env.merge = (existing) => appendMissingVars(existing, env.content);
   }
-  return { repos: [{ name: spec.name, tree }], layerRepo: 0, stack };
+  return { repos: [{ name: spec.name, tree }], layerRepo: 0, stack: layerView(stack) };
+}
+
+/**
+ * What layers (--with deploy) describe: the stack without the gateway's exporter, which reads the
+ * gateway's stub_status over the Compose network; on Kubernetes, metrics are the layer's own.
+ */
+function layerView(stack: StackView): StackView {
+  const keep = (s: ServiceView) => s.kind !== 'nginx-exporter';
+  const byKind = Object.fromEntries(Object.entries(stack.byKind).filter(([k]) => k !== 'nginx-exporter'));
+  return {
+    ...stack,
+    services: stack.services.filter(keep),
+    appServices: stack.appServices.filter(keep),
+    httpServices: stack.httpServices.filter(keep),
+    byKind,
+  };
 }

@@ -205,10 +205,11 @@ export function nginxTest(conf: string, prefix: string): ToolResult {
 
 /**
  * Starts nginx in the foreground on the given config, its listen ports rewritten to loopback ports
- * (8080 → http, 8443 → https): the test runs as whoever it is, not on 80/443.
+ * (8080 → http, 8443 → https, 8081 → status): the test runs as whoever it is, not on 80/443.
  */
-export function startNginx(conf: string, prefix: string, ports: { http: number; https: number }): Server {
+export function startNginx(conf: string, prefix: string, ports: { http: number; https: number; status: number }): Server {
   const text = readFileSync(conf, 'utf8')
+    .replace(/listen 8081;/, `listen 127.0.0.1:${ports.status};`)
     .replace(/listen 8080 default_server;/, `listen 127.0.0.1:${ports.http} default_server;`)
     .replace(/listen 8443 ssl http2 default_server;/, `listen 127.0.0.1:${ports.https} ssl http2 default_server;`)
     .replace(/^pid .*;$/m, `pid ${prefix}/nginx.pid;`);
