@@ -161,6 +161,10 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
       );
       continue;
     }
+    if (kind.presets && !kind.presets.includes(spec.preset)) {
+      errors.push(new UserError('kind-not-in-preset', `kind ${svc.kind} of service "${svc.name}" is made for the ${kind.presets.join(', ')} preset`, `use --preset ${kind.presets[0]}, or another kind`));
+      continue;
+    }
     if (svc.port !== undefined) {
       if (!Number.isInteger(svc.port) || svc.port < 1 || svc.port > 65535) {
         errors.push(portError(String(svc.port), svc.name));

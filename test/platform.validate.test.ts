@@ -132,6 +132,18 @@ describe.each(Object.entries(MIXES))('platform stack "%s"', (mix, args) => {
 });
 
 describe('platform input errors', () => {
+  it.each(['django', 'gateway', 'prometheus', 'alertmanager', 'grafana', 'nginx-exporter'])('kind %s outside the platform preset is exit 2 (kind-not-in-preset)', (kind) => {
+    const cwd = tempDir('cs-platform-bad-');
+    try {
+      const r = runCli(['new', 'bad', '--no-git', '--service', `x:${kind}`], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('kind-not-in-preset');
+      expect(existsSync(join(cwd, 'bad'))).toBe(false);
+    } finally {
+      removeDir(cwd);
+    }
+  });
+
   it.each([
     [['--service', 'gateway:fastapi'], 'service-reserved'],
     [['--service', 'api:node'], 'kind-not-in-preset'],
