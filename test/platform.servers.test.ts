@@ -62,6 +62,52 @@ describe('platform observability configs, checked by their own tools', () => {
     expect(names).toEqual(['ServiceDown', 'HighErrorRate', 'HighLatency']);
   });
 
+  it('promtool test rules: ServiceDown, HighErrorRate and HighLatency fire on the series that should fire them, and not before', () => {
+    const file = join(work, 'rules.test.yml');
+    writeFileSync(
+      file,
+      stringify({
+        rule_files: [join(stack, 'data/prometheus/config/alerts.yml')],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              // web goes down at minute 2; telemetry answers 10% 5xx; ids answers in ~1 s.
+              { series: 'up{job="web", instance="web:8000"}', values: '1 1 0 0 0 0 0 0' },
+              { series: 'http_requests_total{job="telemetry", status="200"}', values: '0+90x15' },
+              { series: 'http_requests_total{job="telemetry", status="500"}', values: '0+10x15' },
+              { series: 'http_request_duration_seconds_bucket{job="ids", le="0.1"}', values: '0+1x15' },
+              { series: 'http_request_duration_seconds_bucket{job="ids", le="1"}', values: '0+10x15' },
+              { series: 'http_request_duration_seconds_bucket{job="ids", le="+Inf"}', values: '0+10x15' },
+            ],
+            alert_rule_test: [
+              { eval_time: '3m', alertname: 'ServiceDown', exp_alerts: [] },
+              {
+                eval_time: '5m',
+                alertname: 'ServiceDown',
+                exp_alerts: [{ exp_labels: { severity: 'critical', job: 'web', instance: 'web:8000' }, exp_annotations: { summary: 'web is down', description: 'Prometheus has not reached web:8000 (web) for 2 minutes.' } }],
+              },
+              {
+                eval_time: '12m',
+                alertname: 'HighErrorRate',
+                exp_alerts: [{ exp_labels: { severity: 'warning', job: 'telemetry' }, exp_annotations: { summary: 'telemetry answers more than 5% of requests with 5xx', description: '5xx ratio over 5 minutes: 10%.' } }],
+              },
+              {
+                eval_time: '12m',
+                alertname: 'HighLatency',
+                exp_alerts: [{ exp_labels: { severity: 'warning', job: 'ids' }, exp_annotations: { summary: 'ids is slow', description: '95th percentile latency over 5 minutes: 950ms.' } }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const r = promtool(['test', 'rules', file]);
+    expect(r.ok, r.output).toBe(true);
+    if (!r.skipped) expect(r.output).toContain('SUCCESS');
+  });
+
   it('promtool check config accepts scrape.yml (its rule file at the path the container mounts, mapped here)', () => {
     const dir = join(work, 'promtool');
     mkdirSync(dir, { recursive: true });
