@@ -240,6 +240,10 @@ describe('the FastAPI stubs', () => {
     const entry = JSON.parse(lines.at(-1)!);
     expect(entry).toMatchObject({ service: 'telemetry', level: 'INFO', message: 'request' });
     expect(typeof entry.duration_ms).toBe('number');
+    // Django (its own lines and gunicorn's access log) writes JSON too.
+    const web = byName.get('web')!.log().split('\n').filter((l) => l.startsWith('{'));
+    expect(web.length).toBeGreaterThan(0);
+    for (const l of web) expect(JSON.parse(l).service).toBe('web');
   });
 });
 

@@ -8,6 +8,7 @@ import { parse } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import {
   composeConfigMerged, composeSchemaErrors, dockerComposeConfig, dockerfileLintProblems, listFiles, pyCompileErrors, shellcheckErrors,
+  yamllintErrors,
 } from './helpers/validators.js';
 import { gatewayConfigForTest, nginxTest, nginxTestHttpInclude } from './helpers/platform-servers.js';
 
@@ -88,6 +89,38 @@ describe.each(Object.entries(MIXES))('platform stack "%s"', (mix, args) => {
     expect(sh.ok, sh.output).toBe(true);
     const py = pyCompileErrors(of(/\.py$/));
     expect(py.ok, py.output).toBe(true);
+  });
+
+  it('every YAML file passes yamllint', () => {
+    const r = yamllintErrors(of(/\.ya?ml$/));
+    expect(r.ok, r.output).toBe(true);
+  });
+
+  it('Grafana is provisioned where Compose mounts it: the Prometheus datasource, one dashboard per routed service', () => {
+    const doc = base();
+    const grafana = doc.services.grafana;
+    expect(grafana.volumes).toContain('./data/grafana/config:/etc/grafana/config:ro');
+    expect(grafana.environment.GF_PATHS_PROVISIONING).toBe('/etc/grafana/config/provisioning');
+    expect(grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+    const ds = parse(readFileSync(join(dir, 'data/grafana/config/provisioning/datasources/prometheus.yml'), 'utf8'));
+    expect(ds.datasources).toEqual([expect.objectContaining({ type: 'prometheus', uid: 'prometheus', url: 'http://prometheus:9090' })]);
+    const provider = parse(readFileSync(join(dir, 'data/grafana/config/provisioning/dashboards/dashboards.yml'), 'utf8')).providers[0];
+    expect(provider.options.path).toBe('/etc/grafana/config/dashboards');
+    const dashboards = files.filter((f) => f.startsWith('data/grafana/config/dashboards/') && f.endsWith('.json')).sort();
+    expect(dashboards).toEqual(routedNames().map((n) => `data/grafana/config/dashboards/${n}.json`).sort());
+    for (const f of dashboards) {
+      const d = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      for (const p of d.panels) for (const t of p.targets) expect(t.datasource.uid, `${f}: ${p.title}`).toBe('prometheus');
+    }
+  });
+
+  it('Prometheus scrapes every service that serves metrics, the gateway through its exporter', () => {
+    const cfg = parse(readFileSync(join(dir, 'data/prometheus/config/scrape.yml'), 'utf8'));
+    const jobs = cfg.scrape_configs.map((j: any) => j.job_name).sort();
+    expect(jobs).toEqual([...routedNames(), 'gateway-exporter', 'prometheus', 'alertmanager', 'grafana'].sort());
+    const doc = base();
+    expect(doc.services['gateway-exporter'].command[0]).toBe('--nginx.scrape-uri=http://gateway:8081/stub_status');
+    expect(readFileSync(join(dir, 'data/gateway/config/nginx.conf'), 'utf8')).toMatch(/listen 8081;[\s\S]*stub_status;[\s\S]*deny all;/);
   });
 
   it('the gateway config passes nginx -t (upstream hosts mapped to loopback)', () => {
