@@ -105,6 +105,12 @@ describe.each([
     expect(wf.on.workflow_run.workflows).toEqual(['build']);
   });
 
+  it('e2e prepares the stack as a user would (secrets, data owners, certificate), waits for health, then runs Playwright', () => {
+    const runs = doc('e2e.yml').jobs.e2e.steps.map((s: any) => s.run ?? '').join('\n');
+    for (const step of ['data/scripts/setup.sh', 'data/scripts/data-owners.sh', 'data/scripts/dev-cert.sh', 'up -d --build --wait', 'npx playwright test']) expect(runs).toContain(step);
+    expect(runs.indexOf('data-owners.sh')).toBeLessThan(runs.indexOf('up -d --build --wait'));
+  });
+
   it('build pushes to GHCR from main only, with the layer cache', () => {
     const wf = doc('build.yml');
     const push = wf.jobs.image.steps.find((s: any) => String(s.uses).startsWith('docker/build-push-action'));
