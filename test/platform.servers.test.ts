@@ -4,7 +4,7 @@
 // loopback port in a temp dir; what had to be rewritten for that (host names, ports, paths,
 // a 1 s scrape interval) is listed where it is done.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse, stringify } from 'yaml';
@@ -40,12 +40,19 @@ beforeAll(async () => {
   await Promise.all([
     startFastapiStub(join(stack, 'data/telemetry'), 'telemetry', { API_KEY: API_KEYS.telemetry! }).then(add),
     startFastapiStub(join(stack, 'data/ids'), 'ids', { API_KEY: API_KEYS.ids! }).then(add),
-    startDjangoStub(join(stack, 'data/web'), 'web', sqlite).then(add),
+    startDjangoStub(webCopy(), 'web', sqlite, {}, parse(readFileSync(join(stack, 'docker-compose.yml'), 'utf8')).services.web.command).then(add),
   ]);
   const amData = join(work, 'alertmanager-data');
   mkdirSync(amData);
   add(await startAlertmanager(join(stack, 'data/alertmanager/config/routing.yml'), amData));
 }, 120_000);
+
+/** The web app's code in a copy: its container command writes staticfiles/ next to it. */
+function webCopy(): string {
+  const dir = join(work, 'web-run');
+  cpSync(join(stack, 'data/web'), dir, { recursive: true });
+  return dir;
+}
 
 afterAll(async () => {
   await stopAll(servers);
@@ -211,6 +218,15 @@ async function startPrometheusOn(port: number, config: string, data: string): Pr
   await waitForHttp(`http://127.0.0.1:${port}/-/ready`, { timeoutMs: 30_000, server });
   return server;
 }
+
+describe('the Django stub', () => {
+  it('starts with its container command: migrations applied, static files collected, gunicorn serving', () => {
+    if (!haveTools) return;
+    expect(existsSync(join(work, 'web-run/staticfiles/admin/css/base.css'))).toBe(true);
+    expect(existsSync(join(work, 'sqlite/db.sqlite3'))).toBe(true);
+    expect(byName.get('web')!.log()).toMatch(/Applying auth\.0001_initial/);
+  });
+});
 
 describe('the FastAPI stubs', () => {
   it('need the API key on /api/<svc>/, validate input, and count requests in http_requests_total', async () => {

@@ -9,7 +9,7 @@
  * the images, and the stubs are written to run on both.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,18 +131,30 @@ export async function startFastapiStub(codeDir: string, name: string, env: Recor
   return server;
 }
 
-/** The generated Django project (data/<svc>/) on gunicorn, Debian's Django; SQLite in `sqliteDir`. */
-export async function startDjangoStub(codeDir: string, name: string, sqliteDir: string, env: Record<string, string> = {}): Promise<Server> {
+/**
+ * The generated Django project (data/<svc>/) on gunicorn, Debian's Django; SQLite in `sqliteDir`.
+ * With `command` (the container's argv, as Compose runs it), that command is run instead, its bind
+ * address moved to a loopback port; `python` and `gunicorn` on its PATH are Debian's.
+ */
+export async function startDjangoStub(codeDir: string, name: string, sqliteDir: string, env: Record<string, string> = {}, command?: string[]): Promise<Server> {
   const port = await freePort();
+  const bin = join(sqliteDir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  for (const [link, target] of [['python', DEBIAN_PYTHON], ['gunicorn', '/usr/bin/gunicorn']] as const) {
+    if (!existsSync(join(bin, link))) symlinkSync(target, join(bin, link));
+  }
+  const argv = command
+    ? command.map((a) => a.replace(/0\.0\.0\.0:\d+/g, `127.0.0.1:${port}`))
+    : [DEBIAN_PYTHON, '-m', 'gunicorn', 'core.wsgi:application', '--config', 'core/gunicorn.py', '--bind', `127.0.0.1:${port}`, '--workers', '1'];
   const server = startProcess(
     name,
     port,
-    DEBIAN_PYTHON,
-    ['-m', 'gunicorn', 'core.wsgi:application', '--config', 'core/gunicorn.py', '--bind', `127.0.0.1:${port}`, '--workers', '1'],
+    argv[0]!,
+    argv.slice(1),
     {
       cwd: codeDir,
       env: {
-        PATH: process.env.PATH,
+        PATH: `${bin}:/usr/bin:/bin`,
         SERVICE_NAME: name,
         PYTHONDONTWRITEBYTECODE: '1',
         DJANGO_SECRET_KEY: 'test-only-' + 'x'.repeat(60),
