@@ -47,6 +47,8 @@ export interface KindManifest {
   };
   /** What the deploy layer needs to run the image on Kubernetes. */
   k8s?: KindK8s;
+  /** Presets the kind's files are made for (they rely on what the preset adds); absent: every preset. */
+  presets?: string[];
   /** Language of the code stub, for docs and checks. */
   language?: 'python' | 'node';
 }

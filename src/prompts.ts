@@ -35,6 +35,7 @@ export async function askMissing(spec: Partial<StackSpec>, missing: string[]): P
     const chosen = await checkbox({
       message: 'Services',
       choices: Object.values(kinds)
+        .filter((k) => !k.presets || k.presets.includes('bd-build-data'))
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((k) => ({ value: k.name, name: `${k.name}: ${k.description}`, checked: defaults.has(k.name) })),
       required: true,

@@ -69,6 +69,17 @@ export function formatSummary(spec: StackSpec, result: RunResult, git: string[])
     out.push('', 'Next steps:', `  cd ${rel(first.dir)}`, '  bash data/scripts/dev-setup.sh     # build and start the dev stack', '  bash data/scripts/test.sh          # check every service answers');
     if (spec.with.includes('deploy')) out.push('  make help                          # the deploy layer; then docs/DEPLOYMENT.md');
   }
+  if (first && !first.nonEmpty && spec.preset === 'platform') {
+    out.push(
+      '',
+      'Next steps:',
+      `  cd ${rel(first.dir)}`,
+      '  bash data/scripts/dev-cert.sh      # self-signed certificate for https://localhost',
+      '  bash data/scripts/dev-setup.sh     # build and start the dev stack',
+      '  bash data/scripts/test.sh          # check every service answers',
+    );
+    if (spec.terraform !== false) out.push('  terraform/README.md                # the AWS infrastructure');
+  }
   if (first && second && !first.nonEmpty && spec.preset === 'app-support') {
     out.push(
       '',

@@ -1,6 +1,7 @@
 import { UserError, UserErrors } from './errors.js';
 import type { KindManifest } from './kind.js';
 import { serverSpecErrors } from './presets/server-spec.js';
+import { platformSpecErrors } from './presets/platform-spec.js';
 
 /** One service of a stack: `--service <name>:<kind>[:<host-port>]`. */
 export interface ServiceSpec {
@@ -10,7 +11,7 @@ export interface ServiceSpec {
   port?: number;
 }
 
-export const PRESETS = ['bd-build-data', 'app-support', 'server'] as const;
+export const PRESETS = ['bd-build-data', 'app-support', 'server', 'platform'] as const;
 export type PresetName = (typeof PRESETS)[number];
 export const LAYERS = ['deploy'] as const;
 export type LayerName = (typeof LAYERS)[number];
@@ -161,6 +162,10 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
       );
       continue;
     }
+    if (kind.presets && !kind.presets.includes(spec.preset)) {
+      errors.push(new UserError('kind-not-in-preset', `kind ${svc.kind} of service "${svc.name}" is made for the ${kind.presets.join(', ')} preset`, `use --preset ${kind.presets[0]}, or another kind`));
+      continue;
+    }
     if (svc.port !== undefined) {
       if (!Number.isInteger(svc.port) || svc.port < 1 || svc.port > 65535) {
         errors.push(portError(String(svc.port), svc.name));
@@ -222,6 +227,7 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
     }
   }
   errors.push(...serverSpecErrors(spec));
+  if (spec.preset === 'platform') errors.push(...platformSpecErrors(spec, ctx.kinds));
   if (spec.preset === 'bd-build-data' && spec.services.length === 0) {
     errors.push(new UserError('services-empty', 'a bd-build-data stack needs at least one service', 'add --service api:fastapi (or pass --yes for the default set)'));
   }

@@ -43,6 +43,10 @@ export interface ServiceView {
   environment: EnvEntry[];
   prodEnvironment: EnvEntry[];
   deps: string[];
+  /** Compose `ports` of the base file ("host:container"); presets may publish otherwise (a gateway in front). */
+  publish: string[];
+  /** Mounts besides config, bd/ data and logs (a preset's shared volumes). */
+  extraVolumes: string[];
   dotenv: DotEnvVar[];
   resources: KindManifest['resources'];
   k8s: KindManifest['k8s'] | null;
@@ -58,8 +62,12 @@ export interface StackView {
   appServices: ServiceView[];
   statefulServices: ServiceView[];
   httpServices: ServiceView[];
+  /** Services by kind, in spec order: lets a template find "the django service" or "every fastapi". */
+  byKind: Record<string, ServiceView[]>;
   dotenv: DotEnvVar[];
   monitorImage: string;
+  /** Named volumes of the base Compose file (none unless a preset shares one between services). */
+  volumes: string[];
   spec: StackSpec;
   /** A schema the preset already owns (app-support: the app's create_tables.sql), for layers' first migration. */
   schema?: { source: string; up: string; tables: string[] };
@@ -87,8 +95,10 @@ export function buildStackView(spec: StackSpec, kinds: Record<string, KindManife
     appServices: [],
     statefulServices: [],
     httpServices: [],
+    byKind: {},
     dotenv: [],
     monitorImage: MONITOR_IMAGE,
+    volumes: [],
     spec,
   };
   const stateful = spec.services.filter((s) => kinds[s.kind]!.role === 'stateful');
@@ -102,6 +112,7 @@ export function buildStackView(spec: StackSpec, kinds: Record<string, KindManife
     stack.services.push(view);
     (view.isApp ? stack.appServices : stack.statefulServices).push(view);
     if (view.isHttp) stack.httpServices.push(view);
+    (stack.byKind[view.kind] ??= []).push(view);
     stack.dotenv.push(...view.dotenv);
   }
   return stack;
@@ -172,6 +183,8 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     environment,
     prodEnvironment,
     deps,
+    publish: isApp && kind.port !== null ? [`${svc.port ?? kind.port}:${kind.port}`] : [],
+    extraVolumes: [],
     dotenv,
     resources: kind.resources,
     k8s: kind.k8s ?? null,

@@ -53,7 +53,7 @@ describe('bad input: exit 2, the rule named, nothing written', () => {
     ['64 characters', ['new', 'a'.repeat(64), '--yes'], 'name-format'],
     ['bad service name', ['new', 'ok', '--service', 'Api:fastapi'], 'name-format'],
     ['duplicate services', ['new', 'ok', '--service', 'api:fastapi', '--service', 'api:node:3001'], 'service-duplicate'],
-    ['unknown kind', ['new', 'ok', '--service', 'api:django'], 'kind-unknown'],
+    ['unknown kind', ['new', 'ok', '--service', 'api:rails'], 'kind-unknown'],
     ['port 0', ['new', 'ok', '--service', 'api:fastapi:0'], 'port-range'],
     ['port 70000', ['new', 'ok', '--service', 'api:fastapi:70000'], 'port-range'],
     ['port abc', ['new', 'ok', '--service', 'api:fastapi:abc'], 'port-range'],

@@ -5,9 +5,11 @@ import type { PresetOutput } from './types.js';
 import { planBdBuildData } from './bd-build-data.js';
 import { planAppSupport } from './app-support.js';
 import { planServer } from './server.js';
+import { planPlatform } from './platform.js';
 
 export const PLANNERS: Record<string, (spec: StackSpec) => PresetOutput> = {
   'bd-build-data': planBdBuildData,
   'app-support': planAppSupport,
   server: planServer,
+  platform: planPlatform,
 };
