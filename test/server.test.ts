@@ -46,7 +46,7 @@ describe('new --preset server', () => {
 
       it('writes the infra repo: traefik/, scripts/, inventory and docs', () => {
         expect(listFiles(dir)).toEqual([
-          '.create-stack.yaml', '.env', '.gitignore', 'INVENTORY.md', 'docs/ARCHITECTURE.md', 'docs/MAINTENANCE.md', 'inventory.yaml',
+          '.create-stack.yaml', '.create-stack/base.json.gz', '.env', '.gitignore', 'INVENTORY.md', 'docs/ARCHITECTURE.md', 'docs/MAINTENANCE.md', 'inventory.yaml',
           'logrotate/traefik', 'scripts/backup.sh', 'scripts/dashboard-password.sh', 'scripts/network.sh', 'scripts/status.sh', 'scripts/up.sh',
           'traefik/acme.json', 'traefik/config/dashboard.yml', 'traefik/dashboard.htpasswd', 'traefik/docker-compose.traefik.yml', 'traefik/traefik.yml',
         ]);
