@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Plan, PlannedFile, Target } from './tree.js';
 
-export type Action = 'create' | 'update' | 'unchanged' | 'kept';
+export type Action = 'create' | 'update' | 'unchanged' | 'kept' | 'delete';
 
 export interface Change {
   path: string;
@@ -48,13 +48,22 @@ export function inspectTarget(target: Target): TargetState {
     if (file.userOwned) {
       const merged = file.merge?.(before) ?? before;
       if (merged === before) changes.push({ ...base, action: 'kept' });
-      else changes.push({ ...base, size: Buffer.byteLength(merged), after: merged, before, action: 'update', mode: statSync(full).mode & 0o777 });
+      else {
+        // A file planned private (.env) becomes private when it is extended; others keep their mode.
+        const mode = file.mode === 0o600 ? 0o600 : statSync(full).mode & 0o777;
+        changes.push({ ...base, size: Buffer.byteLength(merged), after: merged, before, action: 'update', mode });
+      }
       continue;
     }
     const sameMode = (statSync(full).mode & 0o777) === file.mode;
     if (before === file.content && sameMode) changes.push({ ...base, action: 'unchanged' });
     else if (!ours) changes.push({ ...base, action: 'kept', notOurs: true });
     else changes.push({ ...base, action: 'update', before });
+  }
+  for (const path of target.remove ?? []) {
+    const full = join(target.dir, path);
+    if (!existsSync(full)) continue;
+    changes.push({ path, action: 'delete', size: 0, mode: statSync(full).mode & 0o777, before: readFileSync(full, 'utf8'), after: '' });
   }
   return { dir: target.dir, exists, nonEmpty, changes };
 }
@@ -78,6 +87,7 @@ function faultPoint(count: number | 'commit' | 'kill'): void {
 interface Journal {
   created: string[];
   updated: string[];
+  deleted?: string[];
 }
 const JOURNAL = '.journal.json';
 
@@ -102,9 +112,11 @@ export function recoverInterrupted(dir: string): void {
     const journalPath = join(stage, JOURNAL);
     if (existsSync(journalPath)) {
       const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
-      for (const path of journal.updated) {
+      for (const path of [...journal.updated, ...(journal.deleted ?? [])]) {
         const old = join(stage, '.old', path);
-        if (existsSync(old)) renameSync(old, join(dir, path));
+        if (!existsSync(old)) continue;
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        renameSync(old, join(dir, path));
       }
       // A staged file that is gone from the stage had been moved into the repo.
       for (const path of journal.created) {
@@ -169,11 +181,12 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
         writeStaged(stage, c.path, { content: c.after, mode: c.mode }, made);
         faultPoint(++written);
       }
-      return { target, state, stage, files };
+      const deletes = state.changes.filter((c) => c.action === 'delete');
+      return { target, state, stage, files, deletes };
     });
 
-    for (const { target, state, stage, files } of staged) {
-      if (files.length === 0) continue;
+    for (const { target, state, stage, files, deletes } of staged) {
+      if (files.length === 0 && deletes.length === 0) continue;
       if (!state.nonEmpty) {
         // rename(2) replaces an empty directory atomically.
         renameSync(stage, target.dir);
@@ -185,6 +198,7 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
       const journal: Journal = {
         created: files.filter((c) => c.action === 'create').map((c) => c.path),
         updated: files.filter((c) => c.action === 'update').map((c) => c.path),
+        deleted: deletes.map((c) => c.path),
       };
       writeFileSync(join(stage, JOURNAL), JSON.stringify(journal));
       for (const c of files) {
@@ -202,6 +216,24 @@ export function applyPlan(plan: Plan, states: TargetState[]): void {
           if (created) rmSync(created, { recursive: true, force: true });
         });
         if (done.length === 1) faultPoint('kill');
+      }
+      // A deleted file is moved aside like an updated one, so an undo or a recovery can put it back.
+      for (const c of deletes) {
+        const dest = join(target.dir, c.path);
+        mkdirSync(dirname(join(backup, c.path)), { recursive: true });
+        renameSync(dest, join(backup, c.path));
+        done.push(() => {
+          mkdirSync(dirname(dest), { recursive: true });
+          renameSync(join(backup, c.path), dest);
+        });
+        if (done.length === 1) faultPoint('kill');
+      }
+      for (const c of deletes) {
+        for (let d = dirname(join(target.dir, c.path)); d.length > target.dir.length; d = dirname(d)) {
+          if (!existsSync(d) || readdirSync(d).length > 0) break;
+          rmSync(d, { recursive: true });
+          done.push(() => mkdirSync(d, { recursive: true }));
+        }
       }
       faultPoint('commit');
     }

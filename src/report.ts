@@ -14,7 +14,8 @@ function rel(dir: string): string {
 
 function counts(changes: Change[]): string {
   const by = (a: Change['action']) => changes.filter((c) => c.action === a).length;
-  return `${by('create')} new, ${by('update')} changed, ${by('unchanged')} unchanged, ${by('kept')} kept`;
+  const removed = by('delete') ? `, ${by('delete')} removed` : '';
+  return `${by('create')} new, ${by('update')} changed, ${by('unchanged')} unchanged, ${by('kept')} kept${removed}`;
 }
 
 export async function formatDryRun(result: RunResult): Promise<string> {
@@ -35,6 +36,7 @@ export async function formatDryRun(result: RunResult): Promise<string> {
     for (const c of changes) {
       if (c.action === 'create') out.push(createTwoFilesPatch('/dev/null', `b/${c.path}`, '', shown(c, c.after), '', '').trimEnd());
       else if (c.action === 'update') out.push(createTwoFilesPatch(`a/${c.path}`, `b/${c.path}`, shown(c, c.before ?? ''), shown(c, c.after), '', '').trimEnd());
+      else if (c.action === 'delete') out.push(createTwoFilesPatch(`a/${c.path}`, '/dev/null', shown(c, c.before ?? ''), '', '', '').trimEnd());
     }
   }
   out.push('(dry run: nothing was written)');

@@ -33,6 +33,8 @@ export interface Target {
   /** Absolute path of the repo directory. */
   dir: string;
   tree: FileTree;
+  /** Files to delete (ones create-stack wrote and the user left alone); directories left empty go too. */
+  remove?: string[];
 }
 
 export interface Plan {
