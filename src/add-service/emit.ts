@@ -11,6 +11,11 @@ export class Quoted {
   constructor(readonly value: string) {}
 }
 
+/** The name of a service, network or volume: quoted only where the file quotes such names. */
+export class Name {
+  constructor(readonly value: string) {}
+}
+
 export type Entries = Array<[string, unknown]>;
 
 /** A string as plain YAML when both YAML 1.1 (PyYAML, docker-compose v1) and 1.2 read it back unchanged. */
@@ -22,8 +27,9 @@ function plainSafe(s: string): boolean {
   return true;
 }
 
-export function scalar(v: unknown, style: Pick<ComposeStyle, 'quote' | 'plain'>, inFlow = false): string {
+export function scalar(v: unknown, style: Pick<ComposeStyle, 'quote' | 'plain'> & Partial<Pick<ComposeStyle, 'namesQuoted'>>, inFlow = false): string {
   if (v instanceof Quoted) return quote(v.value, style.quote);
+  if (v instanceof Name) return !style.namesQuoted && plainSafe(v.value) ? v.value : quote(v.value, style.quote);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return '';
   const s = String(v);
@@ -38,7 +44,7 @@ function quote(s: string, q: '"' | "'"): string {
 }
 
 function isEntries(v: unknown): v is Entries {
-  return Array.isArray(v) && v.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string') && v.length > 0 && !(v instanceof Flow);
+  return Array.isArray(v) && v.length > 0 && v.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string');
 }
 
 /** Lines of a mapping whose keys sit at `col`. */

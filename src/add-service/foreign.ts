@@ -16,7 +16,7 @@ import { FileTree, type Plan } from '../tree.js';
 import { composeRole, RepoModel, YamlFile, parseGitignore, type FoundFile } from '../model/index.js';
 import { serviceNetworks, sniffComposeStyle, type ComposeStyle } from '../model/style.js';
 import type { KindManifest } from '../kind.js';
-import { emitEntries, emitItems, Flow, Quoted, scalar, type Entries } from './emit.js';
+import { emitEntries, emitItems, Flow, Name, Quoted, scalar, type Entries } from './emit.js';
 import { publishedPorts } from './ports.js';
 import type { NewService } from './types.js';
 
@@ -223,7 +223,7 @@ export function planForeignAdd(opts: ForeignAddOptions): ForeignPlan {
       if (!bind) namedVolumes.push(`${svc.name}-data`);
       body.push(['volumes', [`${source}:${kind.dataDir}`]]);
     }
-    if (networks.length) body.push(['networks', style.networksList ? networks : networks.map((n) => [n, null] as [string, unknown])]);
+    if (networks.length) body.push(['networks', style.networksList ? networks.map((n) => new Name(n)) : networks.map((n) => [n, null] as [string, unknown])]);
     const hc: Entries = [['test', new Flow(kind.healthcheck)], ['interval', '30s'], ['timeout', '10s'], ['retries', 5]];
     if (!version.noStartPeriod) hc.push(['start_period', '60s']);
     body.push(['healthcheck', hc]);
@@ -248,6 +248,8 @@ export function planForeignAdd(opts: ForeignAddOptions): ForeignPlan {
   let edited = '';
   let pos = 0;
   for (const s of splices.map((s, i) => ({ ...s, i })).sort((a, b) => a.at - b.at || a.i - b.i)) {
+    // At the end of a file without a final newline, the inserted lines stay without one too.
+    if (s.at === text.length && !text.endsWith('\n') && s.text.endsWith('\n')) s.text = (s.text.startsWith('\n') ? '' : '\n') + s.text.slice(0, -1);
     edited += text.slice(pos, s.at) + s.text;
     pos = s.end ?? s.at;
   }
@@ -364,8 +366,8 @@ function linkEdits(text: string, consumer: Pair<ParsedNode, ParsedNode | null>, 
   const depLong: Entries = [[svc.name, [['condition', 'service_healthy']]]];
   if (!dep || dep.value === null || (isScalar(dep.value) && dep.value.value === null)) {
     if (dep) throw new UserError('link-style', `depends_on of "${String((consumer.key as Scalar).value)}" is empty`, 'remove the empty depends_on: line or fill it');
-    missing.push(['depends_on', longDep ? depLong : [svc.name]]);
-  } else out.push(appendTo(text, dep, isMap(dep.value) ? emitEntries(depLong, 0, style) : [svc.name], style, isMap(dep.value) ? 'map' : 'seq'));
+    missing.push(['depends_on', longDep ? depLong : [new Name(svc.name)]]);
+  } else out.push(appendTo(text, dep, isMap(dep.value) ? emitEntries(depLong, 0, style) : [new Name(svc.name)], style, isMap(dep.value) ? 'map' : 'seq'));
 
   const url = kind.url?.replace(/\{\{(ENV|service)\}\}/g, (_, k: string) => (k === 'ENV' ? envPrefix(svc.name) : svc.name));
   if (url) {
@@ -384,12 +386,12 @@ function linkEdits(text: string, consumer: Pair<ParsedNode, ParsedNode | null>, 
 }
 
 /** Lines added at the end of a block collection (or inside a flow one) held by `p`. */
-function appendTo(text: string, p: Pair<ParsedNode, ParsedNode | null>, lines: string[], style: ComposeStyle, as: 'seq' | 'map'): Splice {
+function appendTo(text: string, p: Pair<ParsedNode, ParsedNode | null>, lines: unknown[], style: ComposeStyle, as: 'seq' | 'map'): Splice {
   const node = p.value as unknown as { items: Array<ParsedNode | Pair<ParsedNode, ParsedNode>>; flow?: boolean; range: [number, number, number] };
   if (node.flow) {
     const close = text.lastIndexOf(as === 'seq' ? ']' : '}', node.range[1]);
-    const inline = lines.map((l) => (as === 'seq' ? scalar(l, style, true) : l.trim())).join(', ');
-    return { at: close, text: (node.items.length ? ', ' : '') + (as === 'map' && lines.length > 1 ? `${lines[0]!.trim()} {condition: service_healthy}` : inline) };
+    const inline = lines.map((l) => (as === 'seq' ? scalar(l, style, true) : String(l).trim())).join(', ');
+    return { at: close, text: (node.items.length ? ', ' : '') + (as === 'map' && lines.length > 1 ? `${String(lines[0]).trim()} {condition: service_healthy}` : inline) };
   }
   const items = node.items;
   const lastItem = items[items.length - 1]!;
@@ -398,7 +400,12 @@ function appendTo(text: string, p: Pair<ParsedNode, ParsedNode | null>, lines: s
   const col = as === 'seq' ? dashColumn(text, firstStart) : column(text, firstStart);
   const lastEnd = 'key' in lastItem ? endOf(lastItem as Pair<ParsedNode, ParsedNode | null>) : (lastItem as ParsedNode).range![1];
   const at = lineEndAfter(text, lastEnd);
-  const body = as === 'seq' ? emitItems(lines, col, style) : lines.map((l) => ' '.repeat(col) + l);
+  // A new item is quoted the way the item before it is.
+  const last = items[items.length - 1];
+  const itemStyle = as === 'seq' && isScalar(last) && typeof last.value === 'string'
+    ? { ...style, plain: last.type === 'PLAIN', namesQuoted: last.type !== 'PLAIN', quote: last.type === 'QUOTE_SINGLE' ? ("'" as const) : ('"' as const) }
+    : style;
+  const body = as === 'seq' ? emitItems(lines, col, itemStyle) : lines.map((l) => ' '.repeat(col) + l);
   return { at, text: (at > 0 && text[at - 1] !== '\n' ? '\n' : '') + body.join('\n') + '\n' };
 }
 
@@ -408,8 +415,11 @@ function volumeEdit(text: string, root: YAMLMap, names: string[], style: Compose
   const col = style.serviceColumn;
   const lines = names.map((n) => `${' '.repeat(col)}${n}:`).join('\n') + '\n';
   if (!p) {
-    const sep = text.length && !text.endsWith('\n') ? '\n' : '';
-    return { at: text.length, text: `${sep}\nvolumes:\n${lines}` };
+    // Right after the last top-level entry, so trailing blank lines and comments stay last.
+    const tops = pairs(root);
+    const at = lineEndAfter(text, endOf(tops[tops.length - 1]!));
+    const sep = at > 0 && text[at - 1] !== '\n' ? '\n' : '';
+    return { at, text: `${sep}\nvolumes:\n${lines}` };
   }
   if (isMap(p.value) && (p.value as YAMLMap).flow) {
     const close = text.lastIndexOf('}', p.value.range![1]);

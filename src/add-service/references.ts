@@ -23,6 +23,12 @@ function lineEndAfter(text: string, end: number): number {
   const nl = text.indexOf('\n', e);
   return nl < 0 ? text.length : nl + 1;
 }
+function contentEnd(text: string, end: number): number {
+  let e = end;
+  while (e > 0 && /\s/.test(text[e - 1]!)) e--;
+  const nl = text.indexOf('\n', e);
+  return nl < 0 ? text.length : nl;
+}
 function lineStart(text: string, offset: number): number {
   return text.lastIndexOf('\n', offset - 1) + 1;
 }
@@ -33,7 +39,11 @@ function endOf(p: P): number {
 /** The span of entry i of a block mapping, with the blank lines and comments above it when it is not the first. */
 function entryCut(text: string, list: P[], i: number): Cut {
   const end = lineEndAfter(text, endOf(list[i]!));
-  if (i > 0) return { start: lineEndAfter(text, endOf(list[i - 1]!)), end };
+  if (i > 0) {
+    // The last line of a file without a final newline: cut the newline before it instead.
+    if (end === text.length && !text.endsWith('\n')) return { start: contentEnd(text, endOf(list[i - 1]!)), end };
+    return { start: lineEndAfter(text, endOf(list[i - 1]!)), end };
+  }
   return { start: lineStart(text, list[i]!.key.range![0]), end };
 }
 
@@ -68,10 +78,17 @@ export function serviceUse(text: string, name: string): ServiceUse {
  * links and <NAME>_URL entries of other services that point at it. Returns what could not be cut
  * (flow-style collections) in `left`.
  */
-export function cutService(text: string, name: string, opts: { entry: boolean; references: boolean }): { text: string; left: string[] } {
+export function cutService(text: string, name: string, opts: { entry: boolean; references: boolean; volumes?: string[] }): { text: string; left: string[] } {
   const doc = parseDocument(text, { uniqueKeys: false });
-  const services = pairs(pairs(doc.contents).find((p) => keyText(p) === 'services')?.value);
+  const top = pairs(doc.contents);
+  const services = pairs(top.find((p) => keyText(p) === 'services')?.value);
   const cuts: Cut[] = [];
+  // Declarations of named volumes only the removed service used (the data stays in Docker's store).
+  const vi = top.findIndex((p) => keyText(p) === 'volumes');
+  const vols = vi >= 0 && !(top[vi]!.value as YAMLMap | null)?.flow ? pairs(top[vi]!.value) : [];
+  const gone = vols.map((v, i) => (opts.volumes?.includes(keyText(v)) ? i : -1)).filter((i) => i >= 0);
+  if (gone.length && gone.length === vols.length) cuts.push(entryCut(text, top, vi));
+  else for (const i of gone) cuts.push(entryCut(text, vols, i));
   const left: string[] = [];
   const urlVar = `${envPrefix(name)}_URL`;
   services.forEach((s, i) => {

@@ -87,12 +87,30 @@ export function planForeignRemove(repo: string, names: string[], opts: { force?:
   for (const n of names) uses.set(n, [...new Set(files.flatMap((f) => serviceUse(f.text, n).dependents))].filter((d) => !names.includes(d)));
   if (!opts.force) refuseDependents(names, uses);
 
+  // Named volumes of the removed services that no other service mounts: their declarations go.
+  const volumeOf = (v: unknown): string | null => {
+    const source = typeof v === 'string' ? (v.includes(':') ? v.split(':')[0]! : '') : v && typeof v === 'object' ? String((v as { source?: unknown }).source ?? '') : '';
+    return source && !/^[./~$]/.test(source) ? source : null;
+  };
+  const usedElsewhere = new Set<string>();
+  for (const f of files) {
+    const fjs = f.toJS() as { services?: Record<string, { volumes?: unknown[] } | null> } | undefined;
+    for (const [s, svc] of Object.entries(fjs?.services ?? {})) {
+      if (names.includes(s)) continue;
+      for (const v of Array.isArray(svc?.volumes) ? svc.volumes : []) {
+        const name = volumeOf(v);
+        if (name) usedElsewhere.add(name);
+      }
+    }
+  }
+  const freed = names.flatMap((n) => (Array.isArray(services[n]?.volumes) ? (services[n]!.volumes as unknown[]) : []).map(volumeOf)).filter((v): v is string => !!v && !usedElsewhere.has(v));
+
   const tree = new FileTree();
   const notes: string[] = [];
   for (const f of files) {
     let text = f.text;
     for (const n of names) {
-      const r = cutService(text, n, { entry: true, references: !!opts.force });
+      const r = cutService(text, n, { entry: true, references: !!opts.force, volumes: freed });
       text = r.text;
       if (r.left.length) notes.push(`${f.path}: flow-style ${r.left.join(', ')} still name ${n}: edit by hand`);
     }
@@ -114,7 +132,7 @@ export function planForeignRemove(repo: string, names: string[], opts: { force?:
       const source = typeof v === 'string' ? v.split(':')[0]! : v && typeof v === 'object' ? String((v as { source?: unknown }).source ?? '') : '';
       if (!source || (typeof v === 'string' && !v.includes(':'))) continue;
       if (/^[./~]/.test(source)) kept.push(`${source} (bind mount of ${n})`);
-      else kept.push(`volume ${source} (data of ${n})`);
+      else kept.push(`volume ${source} (data of ${n}; ${freed.includes(source) ? 'no longer declared, ' : ''}its data stays in Docker until docker volume rm)`);
     }
     const build = svc.build;
     const context = typeof build === 'string' ? build : build && typeof build === 'object' ? String((build as { context?: unknown }).context ?? '') : '';

@@ -14,6 +14,8 @@ export interface ComposeStyle {
   /** Quote character of quoted strings, and whether plain strings are the file's habit. */
   quote: '"' | "'";
   plain: boolean;
+  /** Names in lists (networks, depends_on) are quoted. */
+  namesQuoted: boolean;
   /** Short-syntax port strings are quoted. */
   portsQuoted: boolean;
   portsLong: boolean;
@@ -50,6 +52,7 @@ export function sniffComposeStyle(file: YamlFile): ComposeStyle {
     seqIndent: 2,
     quote: '"',
     plain: true,
+    namesQuoted: false,
     portsQuoted: true,
     portsLong: false,
     dependsOnLong: null,
@@ -65,7 +68,7 @@ export function sniffComposeStyle(file: YamlFile): ComposeStyle {
   const services = pairsOf(get(root, 'services'));
   if (services.length === 0) return style;
   style.serviceColumn = col(services[0]!.key.range![0]);
-  const counts = { double: 0, single: 0, plain: 0, portQuoted: 0, portPlain: 0, portLong: 0, depLong: 0, depShort: 0, envList: 0, envMap: 0, netList: 0, netMap: 0, named: 0, bind: 0 };
+  const counts = { nameQuoted: 0, namePlain: 0, double: 0, single: 0, plain: 0, portQuoted: 0, portPlain: 0, portLong: 0, depLong: 0, depShort: 0, envList: 0, envMap: 0, netList: 0, netMap: 0, named: 0, bind: 0 };
   let indentSeen = false;
   let seqSeen = false;
   const walkScalars = (node: unknown) => {
@@ -105,6 +108,12 @@ export function sniffComposeStyle(file: YamlFile): ComposeStyle {
           if (isMap(p)) counts.portLong++;
           else if (isScalar(p)) (p.type === Scalar.PLAIN ? counts.portPlain++ : counts.portQuoted++);
         }
+      }
+      if ((key === 'depends_on' || key === 'networks') && isSeq(v)) {
+        for (const item of v.items) if (isScalar(item)) (item.type === Scalar.PLAIN ? counts.namePlain++ : counts.nameQuoted++);
+      }
+      if (key === 'ports') {
+        /* counted above */
       } else if (key === 'depends_on') {
         if (isMap(v)) counts.depLong++;
         else if (isSeq(v)) counts.depShort++;
@@ -129,6 +138,7 @@ export function sniffComposeStyle(file: YamlFile): ComposeStyle {
   const quoted = counts.double + counts.single;
   style.quote = counts.single > counts.double ? "'" : '"';
   style.plain = counts.plain >= quoted;
+  style.namesQuoted = counts.nameQuoted > counts.namePlain;
   style.portsQuoted = counts.portQuoted > 0 ? counts.portQuoted >= counts.portPlain : !style.plain;
   style.portsLong = counts.portLong > counts.portQuoted + counts.portPlain;
   if (counts.depLong + counts.depShort) style.dependsOnLong = counts.depLong >= counts.depShort;
