@@ -1,5 +1,8 @@
 // `add service` on a stack create-stack made: refusals that need the repo, then the spec change.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { planPreset } from '../engine.js';
 import { kinds } from '../templates.js';
 import { RepoModel } from '../model/index.js';
 import type { StackSpec } from '../spec.js';
@@ -17,18 +20,26 @@ function composeServices(model: RepoModel): Set<string> {
   return names;
 }
 
+function readOr(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+}
+
 export async function planStackAdd(repo: string, services: NewService[], link: string[], opts: { force?: boolean }): Promise<StackChange> {
   const spec = await readStackSpec(repo);
-  const model = new RepoModel(repo);
-  const inCompose = composeServices(model);
+  const base = planPreset(spec);
   const known = new Set(spec.services.map((s) => s.name));
+  // Compose files as create-stack wrote them hold no service of the user's: no need to read them.
+  const tree = base.repos[0]!.tree;
+  const edited = tree.paths().some((p) => /(^|\/)docker-compose[^/]*\.ya?ml$/.test(p) && readOr(join(repo, p)) !== tree.files.get(p)!.content);
+  const model = edited || base.repos.length !== 1 ? new RepoModel(repo) : null;
+  const inCompose = model ? composeServices(model) : new Set<string>();
   for (const svc of services) {
     if (known.has(svc.name) || inCompose.has(svc.name)) {
       throw new UserError('service-exists', `service "${svc.name}" exists in this stack`, `choose another name, e.g. ${svc.name}2:${svc.kind}`);
     }
   }
   // Host ports published by services the user added by hand (the spec's are checked by validateSpec).
-  const ports = publishedPorts(model);
+  const ports = model ? publishedPorts(model) : new Map<number, string>();
   for (const svc of services) {
     const kind = kinds[svc.kind];
     if (!kind || kind.port === null) continue;
@@ -57,5 +68,5 @@ export async function planStackAdd(repo: string, services: NewService[], link: s
     }
   }
   const next: StackSpec = { ...spec, services: [...spec.services, ...services] };
-  return planStackChange(repo, spec, next, { force: opts.force });
+  return planStackChange(repo, spec, next, { force: opts.force, base });
 }

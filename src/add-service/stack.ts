@@ -11,6 +11,7 @@ import { SPEC_FILE } from '../apply.js';
 import { FileTree, type Plan } from '../tree.js';
 import type { StackSpec } from '../spec.js';
 import { mergeFile } from './merge.js';
+import type { PresetOutput } from '../presets/types.js';
 
 export interface StackChange {
   plan: Plan;
@@ -68,9 +69,14 @@ function filesUnder(root: string, dir: string, limit = 1000): string[] {
  * Plans the change from `spec` to `next` for the stack in `repo`. `--force` resolves conflicts with
  * this command's side; without it they are returned for the caller to refuse.
  */
-export function planStackChange(repo: string, spec: StackSpec, next: StackSpec, opts: { force?: boolean; removed?: string[] } = {}): StackChange {
+export function planStackChange(
+  repo: string,
+  spec: StackSpec,
+  next: StackSpec,
+  opts: { force?: boolean; removed?: string[]; base?: PresetOutput } = {},
+): StackChange {
   const dir = resolve(repo);
-  const base = planPreset(spec);
+  const base = opts.base ?? planPreset(spec);
   const theirs = planPreset(next);
   if (base.repos.length !== 1 || theirs.repos.length !== 1) {
     throw new UserError('services-fixed', `the ${spec.preset} preset writes several repos; add service works on one-repo stacks`, 'use a bd-build-data stack');
