@@ -9,8 +9,10 @@ import { removeDir, ROOT, runCli, tempDir } from './helpers/cli.js';
 import { composeSchemaErrors, dockerComposeConfig, dockerfileLintProblems, pyCompileErrors } from './helpers/validators.js';
 import { snap } from './helpers/tree.js';
 
-const CORPUS = resolve(ROOT, '..', '..', 'shared', 'corpus', 'awesome-compose');
-const corpusDir = existsSync(CORPUS) ? CORPUS : '/work/shared/corpus/awesome-compose';
+// The corpus sits beside the checkout (../shared) or beside its worktree directory (../../shared).
+const corpusDir = [resolve(ROOT, '..', 'shared'), resolve(ROOT, '..', '..', 'shared')]
+  .map((d) => join(d, 'corpus', 'awesome-compose'))
+  .find((d) => existsSync(d))!;
 const work = tempDir('cs-addsvc-foreign-');
 afterAll(() => removeDir(work));
 let n = 0;
@@ -44,6 +46,7 @@ function composeOk(dir: string, file: string): { schema: boolean; config: boolea
   return { schema, config: r.skipped ? null : r.ok };
 }
 
+if (!corpusDir) throw new Error('the awesome-compose corpus (../shared/corpus/awesome-compose) is missing');
 const corpus = readdirSync(corpusDir).sort().map((d) => {
   const file = readdirSync(join(corpusDir, d)).find((f) => /^(docker-)?compose\.ya?ml$/.test(f))!;
   return { name: d, file };
