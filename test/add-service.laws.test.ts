@@ -85,9 +85,11 @@ describe.each([false, true])('with the deploy layer: %s', (withDeploy) => {
       expect(readFileSync(join(grown, '.env'), 'utf8').startsWith(envBefore)).toBe(true);
     });
 
-    it.runIf(check)('the result passes the validators the preset uses', () => {
-      validate(grown, withDeploy);
-    });
+    if (check) {
+      it('the result passes the validators the preset uses', () => {
+        validate(grown, withDeploy);
+      });
+    }
 
     it('a second identical add is exit 2 "exists" and changes nothing', () => {
       const now = withoutSecretsEnv(snap(grown));
