@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { planPreset } from '../engine.js';
 import { kinds } from '../templates.js';
-import { RepoModel } from '../model/index.js';
+import type { RepoModel } from '../model/index.js';
 import type { StackSpec } from '../spec.js';
 import { planStackChange, readStackSpec, type StackChange } from './stack.js';
 import { publishedPorts } from './ports.js';
@@ -31,7 +31,7 @@ export async function planStackAdd(repo: string, services: NewService[], link: s
   // Compose files as create-stack wrote them hold no service of the user's: no need to read them.
   const tree = base.repos[0]!.tree;
   const edited = tree.paths().some((p) => /(^|\/)docker-compose[^/]*\.ya?ml$/.test(p) && readOr(join(repo, p)) !== tree.files.get(p)!.content);
-  const model = edited || base.repos.length !== 1 ? new RepoModel(repo) : null;
+  const model = edited || base.repos.length !== 1 ? new (await import('../model/index.js')).RepoModel(repo) : null;
   const inCompose = model ? composeServices(model) : new Set<string>();
   for (const svc of services) {
     if (known.has(svc.name) || inCompose.has(svc.name)) {

@@ -36,7 +36,7 @@ export async function planStackRemove(repo: string, names: string[], opts: { for
   }
   if (!opts.force) refuseDependents(names, uses);
   const next: StackSpec = { ...spec, services: spec.services.filter((s) => !names.includes(s.name)) };
-  const change = planStackChange(repo, spec, next, { force: opts.force, removed: names });
+  const change = await planStackChange(repo, spec, next, { force: opts.force, removed: names });
   // References the preset did not write (services the user added) go too, with --force.
   if (opts.force) {
     const target = change.plan.targets[0]!;

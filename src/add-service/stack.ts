@@ -10,7 +10,7 @@ import { readAnswers } from '../answers.js';
 import { SPEC_FILE } from '../apply.js';
 import { FileTree, type Plan } from '../tree.js';
 import type { StackSpec } from '../spec.js';
-import { mergeFile } from './merge.js';
+import { readSpecFast } from './spec-file.js';
 import type { PresetOutput } from '../presets/types.js';
 
 export interface StackChange {
@@ -25,7 +25,13 @@ export interface StackChange {
 
 export async function readStackSpec(repo: string): Promise<StackSpec> {
   const specPath = join(repo, SPEC_FILE);
-  const answers = await readAnswers(specPath);
+  let fast: Partial<StackSpec> | null = null;
+  try {
+    fast = readSpecFast(readFileSync(specPath, 'utf8'));
+  } catch {
+    /* unreadable: readAnswers says so */
+  }
+  const answers = fast ?? (await readAnswers(specPath));
   const spec = { preset: 'bd-build-data', services: [], with: [], ...answers } as StackSpec;
   if (!spec.name) throw new UserError('answers-shape', `${specPath} has no name`, 'restore the name: line');
   if (spec.preset === 'app-support') {
@@ -69,13 +75,15 @@ function filesUnder(root: string, dir: string, limit = 1000): string[] {
  * Plans the change from `spec` to `next` for the stack in `repo`. `--force` resolves conflicts with
  * this command's side; without it they are returned for the caller to refuse.
  */
-export function planStackChange(
+export async function planStackChange(
   repo: string,
   spec: StackSpec,
   next: StackSpec,
   opts: { force?: boolean; removed?: string[]; base?: PresetOutput } = {},
-): StackChange {
+): Promise<StackChange> {
   const dir = resolve(repo);
+  // The merges (and the libraries they load) are needed only where the user edited a file.
+  let merge: typeof import('./merge.js') | null = null;
   const base = opts.base ?? planPreset(spec);
   const theirs = planPreset(next);
   if (base.repos.length !== 1 || theirs.repos.length !== 1) {
@@ -116,7 +124,12 @@ export function planStackChange(
       if (opts.force) tree.add(path, t.content, { mode: t.mode });
       continue;
     }
-    const merged = mergeFile(path, b.content, ours, t.content, { prefer, yaml: isYamlPath(path) || path === SPEC_FILE });
+    if (ours === b.content) {
+      tree.add(path, t.content, { mode: t.mode });
+      continue;
+    }
+    merge ??= await import('./merge.js');
+    const merged = merge.mergeFile(path, b.content, ours, t.content, { prefer, yaml: isYamlPath(path) || path === SPEC_FILE });
     for (const c of merged.conflicts) conflicts.push(`${path}: ${c}`);
     tree.add(path, merged.text, { mode: t.mode });
   }
