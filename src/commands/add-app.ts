@@ -66,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
     file: flags.file,
     force: flags.force,
   });
-  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'] });
+  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'], edited: 'overwrite' });
   const spec = { name: app.name, preset: 'server', services: [], with: [] } as unknown as StackSpec;
   if (flags.json) {
     process.stdout.write(JSON.stringify({ ...summaryJson(spec, result, []), app: { name: app.name, routes: app.routes } }, null, 2) + '\n');

@@ -104,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
       const { plan } = await planFixes(repo, findings, rules);
       if (plan.targets.length) {
         const { runPlan } = await import('../engine.js');
-        const result = runPlan(plan, { force: true, dryRun: flags['dry-run'] });
+        const result = runPlan(plan, { force: true, dryRun: flags['dry-run'], edited: 'overwrite' });
         if (flags['dry-run']) {
           const { formatDryRun } = await import('../report.js');
           fixOutput += await formatDryRun(result);

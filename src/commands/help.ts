@@ -8,8 +8,13 @@ Usage
   create-stack new <name> [options]
   create-stack <name> [options]            (same; this is what \`npm create stack\` runs)
   create-stack add deploy [--repo <dir>]   add the deploy layer to a stack create-stack made
+  create-stack add service <name>:<kind>[:<port>]...   add services (any compose repo; add service --help)
+  create-stack remove service <name>...    remove services; data and your changes are kept
   create-stack update [--repo <dir>]       bring a stack to this version of the standard, merging your
                                            edits (--dry-run, --strategy merge|ours|theirs, --json)
+  create-stack add app [<repo>] --server <dir> --route <svc>=<prefix>   route a stack through a server
+  create-stack remove app <name> --server <dir>
+  create-stack check [path ...]            check repos against the standard (check --help)
   create-stack list [--json]               kinds (ports, images), presets and layers
   create-stack help                        this help
   create-stack <command> --help            the options of one command
@@ -43,6 +48,7 @@ Examples
   npx create-stack new shop2 --answers shop/.create-stack.yaml
   npx create-stack new demo --preset app-support --app-kind node --db-memory 2GB --yes
   cd shop && npx create-stack add deploy --dry-run
+  cd shop && npx create-stack add service cache:redis --link api
 
 Exit codes
   0 done   1 failure (nothing half-written is left behind)   2 bad input (nothing written)

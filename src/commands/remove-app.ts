@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length > 1) throw new UserError('argument-extra', `unexpected arguments: ${positionals.slice(1).join(' ')}`, 'name one app');
   const { planRemoveApp } = await import('../server/remove-app.js');
   const { plan, record } = await planRemoveApp(positionals[0], flags.server);
-  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'] });
+  const result = runPlan(plan, { force: true, dryRun: flags['dry-run'], edited: 'overwrite' });
   const spec = { name: record.name, preset: 'server', services: [], with: [] } as unknown as StackSpec;
   if (flags.json) process.stdout.write(JSON.stringify({ ...summaryJson(spec, result, []), removed: record.name }, null, 2) + '\n');
   else if (flags['dry-run']) process.stdout.write(await formatDryRun(result));

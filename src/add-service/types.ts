@@ -1,0 +1,6 @@
+/** A service `add service` is asked for: `<name>:<kind>[:<host-port>]`. */
+export interface NewService {
+  name: string;
+  kind: string;
+  port?: number;
+}
