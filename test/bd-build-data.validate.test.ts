@@ -85,9 +85,9 @@ describe.each(Object.entries(MIXES))('bd-build-data stack "%s"', (mix, services)
         const dataMount = svc.volumes.find((v: string) => v.startsWith(`./bd/${svcName}-data:`)).split(':')[1];
         expect(svc.environment.PGDATA, svcName).toMatch(new RegExp(`^${dataMount}/[a-z]+$`));
       }
-      // The short list form waits for nothing: only monitors (which watch a service, healthy or not) use it.
-      if (Array.isArray(svc.depends_on)) expect(svcName).toMatch(/-monitor$/);
-      else for (const [dep, cond] of Object.entries<any>(svc.depends_on ?? {})) expect(cond.condition, `${svcName} → ${dep}`).toBe('service_healthy');
+      // Only monitors (which watch a service, healthy or not) start before their target is healthy, and say so.
+      expect(Array.isArray(svc.depends_on), svcName).toBe(false);
+      for (const [dep, cond] of Object.entries<any>(svc.depends_on ?? {})) expect(cond.condition, `${svcName} → ${dep}`).toBe(svcName.endsWith('-monitor') ? 'service_started' : 'service_healthy');
     }
   });
 

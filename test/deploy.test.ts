@@ -65,7 +65,7 @@ function read(repo: string, path: string): string {
 /** Files the deploy layer writes (what is under its own folders, plus the Makefile). */
 function layerFiles(repo: string): string[] {
   return listFiles(repo).filter((f) =>
-    /^(deploy\/|\.github\/workflows\/|migrations\/|monitoring\/|docs\/(DEPLOYMENT|TROUBLESHOOTING|RUNBOOK)\.md$|Makefile$)/.test(f),
+    /^(deploy\/|\.github\/workflows\/|\.pre-commit-config\.yaml$|migrations\/|monitoring\/|docs\/(DEPLOYMENT|TROUBLESHOOTING|RUNBOOK)\.md$|Makefile$)/.test(f),
   );
 }
 

@@ -42,11 +42,14 @@ export async function checkRepo(repo: RepoModel, config: CheckConfig): Promise<C
   const ctx = makeContext(repo);
   const ignores = config.ignore.map(globToRegExp);
   const lineCache = new Map<string, string[]>();
+  const byPath = new Map(repo.found.files.map((f) => [f.path, f]));
   const linesOf = (path: string): string[] => {
     let lines = lineCache.get(path);
     if (!lines) {
-      const f = repo.file(path);
-      lines = (f && repo.text(f)?.split('\n')) || [];
+      const f = byPath.get(path);
+      const text = f ? repo.text(f) : null;
+      // Only files that hold an ignore comment are split into lines.
+      lines = text?.includes('create-stack-ignore') ? text.split('\n') : [];
       lineCache.set(path, lines);
     }
     return lines;
