@@ -127,7 +127,7 @@ describe('refusals on a stack: exit 2, nothing written', () => {
     ['a name the user gave a service of their own', ['add', 'service', 'mailhog:redis'], 'service-exists'],
     ['a host port a service of the user publishes', ['add', 'service', 'mail-ui:node:8025'], 'port-conflict'],
     ['a host port of the spec', ['add', 'service', 'web:node:8000'], 'port-conflict'],
-    ['unknown kind', ['add', 'service', 'x:django'], 'kind-unknown'],
+    ['unknown kind', ['add', 'service', 'x:rails'], 'kind-unknown'],
     ['bad name', ['add', 'service', 'Cache:redis'], 'name-format'],
     ['malformed', ['add', 'service', 'cache'], 'service-format'],
     ['link to nothing', ['add', 'service', 'cache:redis', '--link', 'nope'], 'link-unknown'],

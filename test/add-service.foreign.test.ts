@@ -247,7 +247,7 @@ describe('refusals: exit 2, nothing written', () => {
     ['name exists', { 'compose.yaml': base }, ['web:node'], 'service-exists'],
     ['host port published by the base file', { 'compose.yaml': base }, ['front:node:8080'], 'port-conflict'],
     ['host port published by the override file', { 'compose.yaml': base, 'compose.override.yaml': 'services:\n  web:\n    ports:\n      - "127.0.0.1:9000:9000"\n' }, ['front:node:9000', '--file', 'compose.yaml'], 'port-conflict'],
-    ['unknown kind', { 'compose.yaml': base }, ['x:django'], 'kind-unknown'],
+    ['unknown kind', { 'compose.yaml': base }, ['x:rails'], 'kind-unknown'],
     ['compose file does not parse', { 'compose.yaml': 'services:\n  web:\n    image: [nginx\n' }, ['cache:redis'], 'compose-parse'],
     ['--link to a service that does not exist', { 'compose.yaml': base }, ['cache:redis', '--link', 'api'], 'link-unknown'],
     ['several compose files, no --file', { 'compose.yaml': base, 'docker-compose.yml': base }, ['cache:redis'], 'compose-ambiguous'],
