@@ -39,6 +39,12 @@ export const IMAGE_FAMILIES: ImageFamily[] = [
   // nginx-unprivileged is alpine/debian like nginx; busybox wget in the alpine tags.
   { name: 'nginx', match: /^(?:nginx|nginxinc\/nginx-unprivileged)$/, commands: ['nginx'] },
   { name: 'curl', match: /^curlimages\/curl$/, commands: ['curl'] },
+  // The Prometheus project's images are busybox-based: sh and wget, no curl.
+  { name: 'prometheus', match: /^prom\/(?:prometheus|alertmanager|pushgateway|node-exporter|blackbox-exporter)$/, commands: ['sh', 'wget'] },
+  // grafana and grafana-oss tags are Alpine-based unless tagged -ubuntu.
+  { name: 'grafana', match: /^grafana\/grafana(?:-oss|-enterprise)?$/, commands: ['sh', 'wget'], port: 3000 },
+  // FROM scratch: no shell and no HTTP client for a health check.
+  { name: 'nginx-exporter', match: /^nginx\/nginx-prometheus-exporter$/, commands: [], port: 9113 },
 ];
 
 /** Ports of databases and stores: published on 127.0.0.1 only, never on every interface. */
