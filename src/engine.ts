@@ -1,5 +1,5 @@
 // spec → plan → validate → apply: the one path every door (CLI, prompts, plop, API) goes through.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { kinds, version } from './templates.js';
 import { settleRecord } from './record.js';
@@ -42,6 +42,14 @@ export function planStack(spec: StackSpec, dest = '.'): Plan {
   return { targets: planPreset(spec).repos.map((r) => ({ dir: join(parent, r.name), tree: r.tree })) };
 }
 
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
 // A value the templates could not turn into text.
 const UNSAFE_OUTPUT = /\[object Object\]/;
 
@@ -56,6 +64,14 @@ export function validatePlan(plan: Plan, opts: RunOptions): TargetState[] {
       if (UNSAFE_OUTPUT.test(content)) throw new Error(`internal: ${path} rendered a missing value`);
     }
     const parent = dirname(target.dir);
+    const link = lstatOrNull(target.dir);
+    if (link?.isSymbolicLink()) {
+      throw new UserError(
+        'target-symlink',
+        `${target.dir} is a symbolic link to ${readlinkSync(target.dir)}; create-stack does not write through links`,
+        'pass the real directory (--dest <the link\'s target>), or remove the link',
+      );
+    }
     if (!existsSync(parent) || !statSync(parent).isDirectory()) {
       throw new UserError('dest-missing', `destination directory ${parent} does not exist`, 'create it first or pass --dest <existing dir>');
     }
@@ -78,7 +94,7 @@ export function validatePlan(plan: Plan, opts: RunOptions): TargetState[] {
 
 export function runPlan(plan: Plan, opts: RunOptions): RunResult {
   // A run killed while updating one of these repos left its old files aside: put them back first.
-  if (!opts.dryRun) for (const t of plan.targets) recoverInterrupted(t.dir);
+  if (!opts.dryRun) for (const parent of new Set(plan.targets.map((t) => dirname(t.dir)))) recoverInterrupted(parent);
   const states = validatePlan(plan, opts);
   opts.check?.(states);
   settleRecord(plan, states, { version, edited: opts.edited ?? 'keep' });

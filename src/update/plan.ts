@@ -120,7 +120,7 @@ function recordedVersion(specText: string): string {
 export async function planUpdate(opts: UpdateOptions = {}): Promise<UpdatePlan> {
   const repo = resolve(opts.repo ?? '.');
   // A run killed while writing this repo left its old files aside: put them back before reading it.
-  if (!opts.dryRun) recoverInterrupted(repo);
+  if (!opts.dryRun) recoverInterrupted(dirname(repo));
   if (!existsSync(join(repo, SPEC_FILE))) {
     throw new UserError('not-a-stack', `${repo} has no ${SPEC_FILE}: update works inside a repo that create-stack made`, 'cd into the stack, or pass --repo <dir>');
   }
@@ -151,8 +151,7 @@ export async function planUpdate(opts: UpdateOptions = {}): Promise<UpdatePlan> 
 
   const theirs: PresetOutput = opts.templates ? withTemplates(opts.templates, () => planPreset(spec)) : planPreset(spec);
   const names = theirs.repos.map((r) => r.name);
-  if (names.length > 1 && !opts.dryRun) for (const name of names) recoverInterrupted(join(dirname(repo), name));
-  const dirs = locateRepos(repo, names, theirs.layerRepo);
+    const dirs = locateRepos(repo, names, theirs.layerRepo);
 
   const out: UpdatePlan = { plan: { targets: [] }, spec, from, to, files: [], conflicts: [], sideFiles: [], migrations: migrations.map((m) => m.id), baseRendered: false };
   // A repo without a record: its base can still be rendered exactly when this version wrote it.
