@@ -1,6 +1,6 @@
 // Build: precompile every template (so a run never loads the Handlebars compiler),
 // turn kind/preset YAML into JSON, and bundle the CLI and API with esbuild.
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, relative, dirname, sep } from 'node:path';
@@ -12,8 +12,19 @@ import { writeRulesIndex } from './gen-rules.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tplRoot = join(root, 'templates');
-const out = join(root, 'dist');
+// Built whole into a directory of its own, then swapped in with two renames: a CLI started during
+// a build runs the old dist/ or the new one (bin/ waits out the instant between the renames), and
+// two builds at once never write into one directory.
+const dist = join(root, 'dist');
+const out = join(root, `.dist-${process.pid}.tmp`);
+rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+process.on('exit', () => rmSync(out, { recursive: true, force: true }));
+/** A whole file or none, for files other processes may read while this one builds. */
+function writeWhole(path, text) {
+  writeFileSync(`${path}.${process.pid}.tmp`, text);
+  renameSync(`${path}.${process.pid}.tmp`, path);
+}
 
 function walk(dir) {
   return readdirSync(dir).flatMap((entry) => {
@@ -57,7 +68,6 @@ for (const t of templateEntries) {
   if (!groups.has(group)) groups.set(group, []);
   groups.get(group).push(t);
 }
-rmSync(join(out, 'templates'), { recursive: true, force: true });
 mkdirSync(join(out, 'templates'), { recursive: true });
 for (const [group, list] of groups) {
   const code = `module.exports = {\n${list.map((t) => `${JSON.stringify(t.name)}: ${t.spec}`).join(',\n')}\n};\n`;
@@ -69,7 +79,8 @@ for (const [group, list] of groups) {
 }
 
 // Generated into .build/ (gitignored) and bundled into each entry point.
-const generated = join(root, '.build', 'templates.js');
+const generated = join(root, '.build', `templates-${process.pid}.js`);
+process.on('exit', () => rmSync(generated, { force: true }));
 mkdirSync(dirname(generated), { recursive: true });
 writeFileSync(
   generated,
@@ -158,7 +169,11 @@ if (rulesDoc.status !== 0) {
   process.exit(1);
 }
 mkdirSync(join(root, 'docs'), { recursive: true });
-writeFileSync(join(root, 'docs', 'rules.md'), rulesDoc.stdout);
+writeWhole(join(root, 'docs', 'rules.md'), rulesDoc.stdout);
 // Types of the API for TypeScript consumers in this repo (plopfile.ts): the sources themselves.
 writeFileSync(join(out, 'index.d.ts'), "export * from '../src/index.js';\n");
+const old = join(root, `.dist-${process.pid}.old`);
+if (existsSync(dist)) renameSync(dist, old);
+renameSync(out, dist);
+rmSync(old, { recursive: true, force: true });
 console.log(`built dist/ (${templateEntries.length} templates, ${Object.keys(kinds).length} kinds)`);

@@ -1,7 +1,7 @@
 // Writes src/check/rules/index.ts: every rule module under src/check/rules/<area>/<name>.ts, by area,
 // each area loaded on first use. A rule's id is its path (<area>/<name>), so adding a rule is adding
 // its file; the runner reads only this index. Files starting with "_" are helpers, not rules.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,7 +47,11 @@ export function writeRulesIndex() {
   try {
     old = readFileSync(path, 'utf8');
   } catch {}
-  if (old !== text) writeFileSync(path, text);
+  if (old !== text) {
+    // Whole or not at all: a concurrent build may be reading it.
+    writeFileSync(`${path}.${process.pid}.tmp`, text);
+    renameSync(`${path}.${process.pid}.tmp`, path);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) writeRulesIndex();
