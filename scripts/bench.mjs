@@ -1,5 +1,6 @@
 // npm run bench: wall time of `create-stack new` (non-interactive) against `node -e ''` and against
-// plop 4 writing the same files with its own add actions; plus a 100-service stack and peak RSS.
+// plop 4 writing the same files with its own add actions; plus 100- and 300-service stacks, peak RSS,
+// and the jobs of scripts/bench/ (add service; check beside dclint).
 // Writes go to tmpfs (/dev/shm) when it exists, so the disk is not what is measured; DEST=dir overrides.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,10 @@ const hundred = [
   'db:postgres', 'cache:redis',
   ...Array.from({ length: 98 }, (_, i) => (i % 3 === 2 ? `jobs${i}:worker` : `svc${i}:${i % 3 === 0 ? 'node' : 'fastapi'}:${20000 + i}`)),
 ];
+const threeHundred = [
+  'db:postgres', 'cache:redis',
+  ...Array.from({ length: 298 }, (_, i) => (i % 3 === 2 ? `jobs${i}:worker` : `svc${i}:${i % 3 === 0 ? 'node' : 'fastapi'}:${20000 + i}`)),
+];
 const flags = (services) => services.flatMap((s) => ['--service', s]);
 
 function walk(dir) {
@@ -29,7 +34,8 @@ function walk(dir) {
 const fixtureDir = join(work, 'fixture');
 mkdirSync(fixtureDir);
 spawnSync(process.execPath, [bin, 'new', 'ref', '--no-git', ...flags(reference)], { cwd: fixtureDir });
-const files = walk(join(fixtureDir, 'ref')).map((f) => ({
+// The gzipped record (.create-stack/base.json.gz) is binary: plop's add renders text only.
+const files = walk(join(fixtureDir, 'ref')).filter((f) => !f.endsWith('.gz')).map((f) => ({
   path: relative(join(fixtureDir, 'ref'), f),
   // Escape Handlebars in the contents so plop writes them verbatim, as create-stack does.
   template: readFileSync(f, 'utf8').replaceAll('{{', '\\{{'),
@@ -54,15 +60,25 @@ const cases = {
   'create-stack, 4 services': () => [process.execPath, [bin, 'new', `s${++n}`, '--no-git', ...flags(reference)]],
   'plop 4, same files': () => [process.execPath, [plopBin, '--plopfile', join(work, 'plopfile.mjs'), '--dest', work, 'stack', `p${++n}`]],
   'create-stack, 100 services': () => [process.execPath, [bin, 'new', `h${++n}`, '--no-git', ...flags(hundred)]],
+  'create-stack, 300 services': () => [process.execPath, [bin, 'new', `t${++n}`, '--no-git', ...flags(threeHundred)]],
 };
+// The add-service job's cases run interleaved with these (scripts/bench/add-service.mjs).
+const addService = await (await import('./bench/add-service.mjs')).jobs({ bin });
+for (const [name, c] of Object.entries(addService.cases)) {
+  if (name in cases) continue;
+  cases[name] = () => {
+    const [cmd, args, cwd] = c.run(c.prepare?.());
+    return [cmd, args, cwd];
+  };
+}
 
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < RUNS; i++) {
   // Interleaved, so drift in machine load hits every case alike.
   for (const [name, make] of Object.entries(cases)) {
-    const [cmd, args] = make();
+    const [cmd, args, cwd = work] = make();
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(cmd, args, { cwd: work, stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
     times[name].push(ms);
@@ -93,8 +109,15 @@ console.log('\n| measure | value | goal | |\n|---|---|---|---|');
 console.log(row("4 services / node -e ''", `${fmt(cs / node)}×`, '≤ 1.5×', cs / node <= 1.5));
 console.log(row('4 services / plop 4', `${fmt(cs / plop)}×`, '≤ 0.33×', cs / plop <= 0.33));
 console.log(row('100 services / 4 services', `${fmt(big / cs)}×`, '≤ 2×', big / cs <= 2));
+const huge = med['create-stack, 300 services'];
+console.log(row("300 services / node -e ''", `${fmt(huge / node)}×`, '≤ 6×', huge / node <= 6));
+console.log(row('cost per service, 100→300 vs 4→100', `${fmt((huge - big) / 200)} vs ${fmt((big - cs) / 96)} ms`, 'flat (linear)', (huge - big) / 200 <= 1.5 * ((big - cs) / 96)));
+for (const r of addService.rows(med)) console.log(r);
 if (rss4 !== null) {
   console.log(row('peak RSS, 4 services', `${rss4.toFixed(1)} MB (node -e '': ${rssNode.toFixed(1)} MB)`, '≤ 80 MB', rss4 <= 80));
   console.log(row('peak RSS, 100 services', `${rss100.toFixed(1)} MB`, '≤ 80 MB', rss100 <= 80));
 }
 rmSync(work, { recursive: true, force: true });
+addService.cleanup();
+// The lint job runs on its own (its dclint runs are slow; it interleaves its own cases).
+await (await import('./bench/check.mjs')).jobs({ root });
