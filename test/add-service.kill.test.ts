@@ -57,7 +57,7 @@ describe('SIGKILL during add service (stack with the deploy layer)', () => {
       if (i % 5 === 0) expect(r.signal).toBe('SIGKILL');
       if (stages(parent).length) {
         outcomes.recovered++;
-        recoverInterrupted(dir);
+        recoverInterrupted(parent);
         expect(stages(parent)).toEqual([]);
       }
       const now = snap(dir);

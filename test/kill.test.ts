@@ -5,9 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recoverInterrupted as r0 } from '../src/apply.js';
-import { dirname } from 'node:path';
-const recoverInterrupted = (d: string) => { for (const e of readdirSync(d)) if (e.includes('.create-stack-')) r0(join(d, e.split('.create-stack-')[0]!.slice(1))); };
+import { recoverInterrupted } from '../src/apply.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
 import { snap, treeDiff, type Snap } from './helpers/tree.js';
 
