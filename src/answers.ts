@@ -1,16 +1,43 @@
 // --answers <file.yaml>: the .create-stack.yaml of another stack, or a hand-written file of the same shape.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { UserError } from './errors.js';
 import type { ServiceSpec, StackSpec } from './spec.js';
 
 const KEYS = new Set(['tool', 'version', 'check', 'name', 'preset', 'services', 'with', 'appKind', 'dbMemory', 'domain', 'ip', 'acmeEmail', 'https', 'terraform', 'repo']);
 
+/** An answers file is a few hundred bytes; anything past this is not one (and is not read whole). */
+export const ANSWERS_MAX_BYTES = 1024 * 1024;
+
 export async function readAnswers(file: string): Promise<Partial<StackSpec>> {
   let text: string;
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then judges what was opened.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     throw new UserError('answers-unreadable', `cannot read answers file ${file}`, 'pass the path of an existing .create-stack.yaml');
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      throw new UserError('answers-not-a-file', `answers file ${file} is not a regular file (a directory, device, FIFO or socket)`, 'pass the path of a .create-stack.yaml file');
+    }
+    if (st.size > ANSWERS_MAX_BYTES) {
+      throw new UserError(
+        'answers-too-large',
+        `answers file ${file} is ${(st.size / 1048576).toFixed(1)} MiB; an answers file is at most ${ANSWERS_MAX_BYTES / 1048576} MiB`,
+        'pass the .create-stack.yaml of a stack, not another file',
+      );
+    }
+    text = readFileSync(fd, 'utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError('answers-unreadable', `cannot read answers file ${file}`, 'pass the path of an existing .create-stack.yaml');
+  } finally {
+    closeSync(fd);
+  }
+  if (text.includes('\0')) {
+    throw new UserError('answers-binary', `answers file ${file} holds binary data (a NUL byte), not YAML`, 'pass the .create-stack.yaml of a stack');
   }
   return parseAnswers(text, file);
 }
