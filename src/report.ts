@@ -1,5 +1,5 @@
 // What the CLI prints: summaries, dry-run trees and diffs, --json.
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
 import type { RunResult } from './engine.js';
 import type { Change } from './apply.js';
 import type { StackSpec } from './spec.js';
@@ -10,6 +10,12 @@ function size(bytes: number): string {
 
 function rel(dir: string): string {
   return relative(process.cwd(), dir) || '.';
+}
+
+/** A repo as the summary names it: `shop/`, or `shop in ./` when it is the working directory. */
+function label(dir: string): string {
+  const r = rel(dir);
+  return r === '.' ? `${basename(dir)} in ./` : `${r}/`;
 }
 
 function counts(changes: Change[]): string {
@@ -24,12 +30,12 @@ export async function formatDryRun(result: RunResult): Promise<string> {
     const changes = state.changes;
     if (!state.exists || !state.nonEmpty) {
       const total = changes.reduce((n, c) => n + c.size, 0);
-      out.push(`${rel(state.dir)}/ would be created: ${changes.length} files, ${size(total)}`);
+      out.push(`${label(state.dir)} would be created: ${changes.length} files, ${size(total)}`);
       const width = Math.max(...changes.map((c) => c.path.length));
       for (const c of changes) out.push(`  ${c.path.padEnd(width)}  ${size(c.size).padStart(8)}${c.mode === 0o755 ? '  (executable)' : c.mode === 0o600 ? '  (private)' : ''}`);
       continue;
     }
-    out.push(`${rel(state.dir)}/ would change: ${counts(changes)}`);
+    out.push(`${label(state.dir)} would change: ${counts(changes)}`);
     const { createTwoFilesPatch } = await import('diff');
     // Private files (.env) hold secrets: their diffs show names, never values.
     const shown = (c: Change, text: string) => (c.mode === 0o600 ? text.replace(/^([A-Za-z_][A-Za-z0-9_]*)=.+$/gm, '$1=<hidden>') : text);
@@ -49,11 +55,11 @@ export async function formatDryRun(result: RunResult): Promise<string> {
   return out.join('\n') + '\n';
 }
 
-export function formatSummary(spec: StackSpec, result: RunResult, git: string[]): string {
+export function formatSummary(spec: StackSpec, result: RunResult, git: string[], notes: string[] = []): string {
   const out: string[] = [];
   for (const state of result.states) {
     const verb = state.nonEmpty ? 'Updated' : 'Created';
-    out.push(`${verb} ${rel(state.dir)}/ (${counts(state.changes)})`);
+    out.push(`${verb} ${label(state.dir)} (${counts(state.changes)})`);
   }
   for (const state of result.states) {
     const theirs = state.changes.filter((c) => c.notOurs).map((c) => c.path);
@@ -63,6 +69,7 @@ export function formatSummary(spec: StackSpec, result: RunResult, git: string[])
     const removed = state.changes.filter((c) => c.removed).map((c) => c.path);
     if (removed.length) out.push(`  no longer generated, kept because you changed them: ${removed.join(', ')}`);
   }
+  for (const n of notes) out.push(`  ${n}`);
   for (const g of git) out.push(`git: ${g}`);
   const [first, second] = result.states;
   if (first && !first.nonEmpty && spec.preset === 'bd-build-data') {
@@ -91,11 +98,12 @@ export function formatSummary(spec: StackSpec, result: RunResult, git: string[])
   return out.join('\n') + '\n';
 }
 
-export function summaryJson(spec: StackSpec, result: RunResult, git: string[]) {
+export function summaryJson(spec: StackSpec, result: RunResult, git: string[], notes: string[] = []) {
   return {
     spec,
     dryRun: !result.written,
     git,
+    notes,
     targets: result.states.map((s) => ({
       dir: s.dir,
       files: s.changes.map((c) => ({

@@ -56,26 +56,42 @@ const RESERVED_SERVICE_NAMES = new Set(['scripts', 'doc', 'monitoring', 'logs', 
 /** Why a name is not a DNS-label-like lowercase name, or null when it is. */
 export function nameProblem(value: string): string | null {
   if (value === '') return 'is empty';
-  if (value.length > NAME_MAX) return `is ${value.length} characters long (at most ${NAME_MAX})`;
-  if (value.includes('/') || value.includes('\\')) return 'contains a path separator';
-  if (value.includes('..')) return 'contains ".."';
-  if (/\s/.test(value)) return 'contains white space';
-  if (/[A-Z]/.test(value)) return 'contains upper-case letters';
-  if (value.startsWith('-')) return 'starts with "-"';
-  if (value.endsWith('-')) return 'ends with "-"';
-  if (!/^[a-z]/.test(value)) return 'does not start with a letter';
-  const bad = value.match(/[^a-z0-9-]/);
-  if (bad) return `contains ${JSON.stringify(bad[0])}`;
-  return null;
+  // Every problem at once: "Bad_Name" is upper case *and* has "_", and one message should say both.
+  const problems: string[] = [];
+  if (value.length > NAME_MAX) problems.push(`is ${value.length} characters long (at most ${NAME_MAX})`);
+  if (value.includes('/') || value.includes('\\')) problems.push('contains a path separator');
+  if (value.includes('..')) problems.push('contains ".."');
+  if (/\s/.test(value)) problems.push('contains white space');
+  if (/[A-Z]/.test(value)) problems.push('contains upper-case letters');
+  if (value.startsWith('-')) problems.push('starts with "-"');
+  else if (!/^[a-zA-Z]/.test(value)) problems.push('does not start with a letter');
+  if (value.endsWith('-')) problems.push('ends with "-"');
+  const bad = [...new Set(value.match(/[^a-zA-Z0-9\s/\\.-]/g) ?? [])];
+  if (value.replace(/\.\./g, '').includes('.')) bad.push('.');
+  if (bad.length) problems.push(`contains ${bad.map((c) => JSON.stringify(c)).join(', ')}`);
+  return problems.length ? problems.join(', ') : null;
 }
 
-function checkName(what: string, value: string, flagHint: string): UserError | null {
+/** The nearest valid name, for the fix line: "Bad_Name" → "bad-name"; null when none is near. */
+export function suggestName(value: string): string | null {
+  const s = value
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, NAME_MAX)
+    .replace(/-+$/, '');
+  return s && !nameProblem(s) ? s : null;
+}
+
+function checkName(what: string, value: string, flagHint: (name: string) => string, example: string): UserError | null {
   const problem = nameProblem(value);
   if (!problem) return null;
+  const near = suggestName(value) ?? example;
   return new UserError(
     'name-format',
     `${what} ${JSON.stringify(value)} ${problem}: names are 1-${NAME_MAX} characters of a-z, 0-9 and "-", starting with a letter and not ending with "-"`,
-    `choose a name like "my-stack" (${flagHint})`,
+    `choose a name like "${near}" (${flagHint(near)})`,
   );
 }
 
@@ -120,7 +136,7 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
   const errors: UserError[] = [];
   const push = (e: UserError | null) => e && errors.push(e);
 
-  push(checkName('stack name', spec.name, 'create-stack new <name>'));
+  push(checkName('stack name', spec.name, (n) => `create-stack new ${n}`, 'my-stack'));
   if (!(PRESETS as readonly string[]).includes(spec.preset)) {
     errors.push(
       new UserError('preset-unknown', `preset ${JSON.stringify(spec.preset)} does not exist`, `use --preset ${PRESETS.join(' or --preset ')}`),
@@ -136,7 +152,7 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
   const seen = new Set<string>();
   const hostPorts = new Map<number, string>();
   for (const svc of spec.services) {
-    push(checkName('service name', svc.name, `--service <name>:${svc.kind}`));
+    push(checkName('service name', svc.name, (n) => `--service ${n}:${svc.kind}`, 'api'));
     if (RESERVED_SERVICE_NAMES.has(svc.name)) {
       errors.push(
         new UserError(
@@ -226,6 +242,16 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
       }
     }
   }
+  // Options of one preset given to another would be silently ignored: say so instead.
+  if (spec.preset !== 'app-support') {
+    for (const [key, flag] of [['appKind', '--app-kind'], ['dbMemory', '--db-memory']] as const) {
+      if (spec[key] !== undefined) errors.push(new UserError('option-preset', `${flag} applies to --preset app-support only`, `drop ${flag}, or use --preset app-support`));
+    }
+  }
+  if (spec.preset !== 'platform' && spec.terraform !== undefined) {
+    const flag = spec.terraform ? '--terraform' : '--no-terraform';
+    errors.push(new UserError('option-preset', `${flag} applies to --preset platform only`, `drop ${flag}, or use --preset platform`));
+  }
   errors.push(...serverSpecErrors(spec));
   if (spec.preset === 'platform') errors.push(...platformSpecErrors(spec, ctx.kinds));
   if (spec.preset === 'bd-build-data' && spec.services.length === 0) {
@@ -233,6 +259,32 @@ export function validateSpec(spec: StackSpec, ctx: SpecContext): void {
   }
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) throw new UserErrors(errors);
+}
+
+/**
+ * A service given without a port whose kind's default host port is taken (by a service of the
+ * same kind, an explicit port, or `taken`) gets the next free port, so `db:postgres --service
+ * db2:postgres` works. Explicit ports are never moved. Returns one line per port chosen, for the
+ * summary; the chosen port is written into the spec (and so into .create-stack.yaml).
+ */
+export function assignFreePorts(services: ServiceSpec[], kinds: Record<string, KindManifest>, taken = new Map<number, string>()): string[] {
+  const used = new Map(taken);
+  for (const svc of services) if (svc.port !== undefined && !used.has(svc.port)) used.set(svc.port, svc.name);
+  const notes: string[] = [];
+  for (const svc of services) {
+    const port = kinds[svc.kind]?.port;
+    if (svc.port !== undefined || port == null) continue;
+    const by = used.get(port);
+    if (by === undefined) {
+      used.set(port, svc.name);
+      continue;
+    }
+    const free = nextFree(port, used);
+    svc.port = free;
+    used.set(free, svc.name);
+    notes.push(`${svc.name}: published on host port ${free} (${port} is taken by ${by})`);
+  }
+  return notes;
 }
 
 function nextFree(port: number, used: Map<number, string>): number {

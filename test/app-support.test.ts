@@ -500,8 +500,8 @@ describe('writing', () => {
       const r = runCli(['new', 'shop', '--preset', 'app-support', '--yes'], { cwd });
       expect(r.code).toBe(0);
       if (hasGit) {
-        expect(r.stdout).toContain('git: shop: committed');
-        expect(r.stdout).toContain('git: shop-support: committed');
+        expect(r.stdout).toContain('git: shop: initialised, first commit made');
+        expect(r.stdout).toContain('git: shop-support: initialised, first commit made');
         for (const repo of ['shop', 'shop-support']) {
           const dir = join(cwd, repo);
           expect(existsSync(join(dir, '.git')), repo).toBe(true);

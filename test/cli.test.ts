@@ -57,8 +57,7 @@ describe('bad input: exit 2, the rule named, nothing written', () => {
     ['port 0', ['new', 'ok', '--service', 'api:fastapi:0'], 'port-range'],
     ['port 70000', ['new', 'ok', '--service', 'api:fastapi:70000'], 'port-range'],
     ['port abc', ['new', 'ok', '--service', 'api:fastapi:abc'], 'port-range'],
-    ['two services on one host port', ['new', 'ok', '--service', 'api:fastapi:8080', '--service', 'edge:nginx'], 'port-conflict'],
-    ['same default port', ['new', 'ok', '--service', 'db1:postgres', '--service', 'db2:postgres'], 'port-conflict'],
+    ['two services on one host port', ['new', 'ok', '--service', 'api:fastapi:8080', '--service', 'edge:nginx:8080'], 'port-conflict'],
     ['port on a worker', ['new', 'ok', '--service', 'jobs:worker:9000'], 'port-not-served'],
     ['malformed --service', ['new', 'ok', '--service', 'api'], 'service-format'],
     ['reserved service name', ['new', 'ok', '--service', 'scripts:node'], 'service-reserved'],
@@ -379,7 +378,7 @@ describe('git', () => {
     spawnSync('git', ['init', '-q'], { cwd: dir });
     const r = runCli(['new', 'shop', '--yes'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('skipped-inside-work-tree');
+    expect(r.stdout).toContain('not initialised: it is inside another git repository');
     expect(existsSync(join(dir, 'shop', '.git'))).toBe(false);
     const other = cwd();
     runCli(['new', 'shop', '--yes', '--no-git'], { cwd: other });

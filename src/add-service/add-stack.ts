@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { planPreset } from '../engine.js';
 import { kinds } from '../templates.js';
 import type { RepoModel } from '../model/index.js';
-import type { StackSpec } from '../spec.js';
+import { assignFreePorts, type StackSpec } from '../spec.js';
 import { planStackChange, readStackSpec, type StackChange } from './stack.js';
 import { publishedPorts } from './ports.js';
 import type { NewService } from './types.js';
@@ -24,7 +24,7 @@ function readOr(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;
 }
 
-export async function planStackAdd(repo: string, services: NewService[], link: string[], opts: { force?: boolean }): Promise<StackChange> {
+export async function planStackAdd(repo: string, services: NewService[], link: string[], opts: { force?: boolean }): Promise<StackChange & { notes: string[] }> {
   const spec = await readStackSpec(repo);
   const base = planPreset(spec);
   const known = new Set(spec.services.map((s) => s.name));
@@ -42,14 +42,22 @@ export async function planStackAdd(repo: string, services: NewService[], link: s
   const ports = model ? publishedPorts(model) : new Map<number, string>();
   for (const svc of services) {
     const kind = kinds[svc.kind];
-    if (!kind || kind.port === null) continue;
-    const host = svc.port ?? kind.port;
-    const by = ports.get(host);
+    if (!kind || kind.port === null || svc.port === undefined) continue;
+    const by = ports.get(svc.port);
     const byName = by && /service "([^"]+)"/.exec(by)?.[1];
     if (by && byName && !known.has(byName) && !known.has(byName.replace(/-monitor$/, ''))) {
-      throw new UserError('port-conflict', `host port ${host} is already published by ${by}`, `give another host port: ${svc.name}:${svc.kind}:${host + 1}`);
+      throw new UserError('port-conflict', `host port ${svc.port} is already published by ${by}`, `give another host port: ${svc.name}:${svc.kind}:${svc.port + 1}`);
     }
   }
+  // A service given without a port takes its kind's port, or the next one free of the stack's
+  // services and of what the user published by hand.
+  const taken = new Map<number, string>();
+  for (const s of spec.services) {
+    const port = s.port ?? kinds[s.kind]?.port;
+    if (port != null) taken.set(port, s.name);
+  }
+  for (const [port, by] of ports) if (!taken.has(port)) taken.set(port, /service "([^"]+)"/.exec(by)?.[1] ?? by);
+  const notes = assignFreePorts(services, kinds, taken);
   // The preset wires every application service to every database and cache (as new does): --link
   // may name those consumers, and nothing the preset would not wire.
   for (const l of link) {
@@ -68,5 +76,5 @@ export async function planStackAdd(repo: string, services: NewService[], link: s
     }
   }
   const next: StackSpec = { ...spec, services: [...spec.services, ...services] };
-  return planStackChange(repo, spec, next, { force: opts.force, base });
+  return { ...(await planStackChange(repo, spec, next, { force: opts.force, base })), notes };
 }

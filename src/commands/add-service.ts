@@ -98,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new UserError('add-conflict', `these edits of yours meet the change:\n  ${conflicts.join('\n  ')}`, 'see the differences with --dry-run, then resolve by hand or pass --force (this command wins there)');
     }
     const result = runPlan(change.plan, { force: true, dryRun: flags['dry-run'], edited: 'overwrite' });
-    await report(flags, { spec: change.next as StackSpec, result, added: services.map((s) => s.name), removed: [], kept: [], conflicts: flags.force ? [] : conflicts, notes: [] });
+    await report(flags, { spec: change.next as StackSpec, result, added: services.map((s) => s.name), removed: [], kept: [], conflicts: flags.force ? [] : conflicts, notes: change.notes });
     return 0;
   }
   const { planForeignAdd } = await import('../add-service/foreign.js');

@@ -1,9 +1,9 @@
 // `create-stack new <name>` (and the `create-stack <name>` shorthand): flags, answers file and, on a
 // TTY, prompts → StackSpec → the engine.
 import { relative } from 'node:path';
-import { version } from '../templates.js';
+import { kinds, version } from '../templates.js';
 import { UserError } from '../errors.js';
-import { parseServiceArg, type StackSpec } from '../spec.js';
+import { assignFreePorts, parseServiceArg, type StackSpec } from '../spec.js';
 import { planStack, runPlan, type RunResult } from '../engine.js';
 import { DEFAULT_SERVICES } from '../defaults.js';
 import { parseFlags, type Options } from './args.js';
@@ -75,6 +75,7 @@ async function buildSpec(flags: Flags, nameArg: string | undefined): Promise<Sta
   else if (flags.terraform) spec.terraform = true;
 
   spec.preset ??= 'bd-build-data';
+  const layersGiven = spec.with !== undefined;
   spec.with ??= [];
   const missing: string[] = [];
   if (spec.name === undefined) missing.push('name');
@@ -83,7 +84,7 @@ async function buildSpec(flags: Flags, nameArg: string | undefined): Promise<Sta
   if (missing.length && !flags.yes) {
     if (process.stdin.isTTY && process.stdout.isTTY) {
       const { askMissing } = await import('../prompts.js');
-      await askMissing(spec, missing);
+      await askMissing(spec, missing, { askLayers: !layersGiven });
     } else {
       const how: Record<string, string> = { name: 'create-stack new <name>', services: '--service <name>:<kind> (or --yes for the default set)' };
       throw new UserError(
@@ -101,6 +102,12 @@ async function buildSpec(flags: Flags, nameArg: string | undefined): Promise<Sta
   return spec as StackSpec;
 }
 
+const GIT_WORDS = {
+  committed: 'initialised, first commit made',
+  'skipped-inside-work-tree': 'not initialised: it is inside another git repository (commit it there)',
+  'skipped-no-git': 'not initialised: git is not installed',
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
   const { flags, positionals } = parseFlags<Flags>(argv, NEW_OPTIONS, 'new');
   if (flags.help) {
@@ -117,6 +124,7 @@ export async function run(argv: string[]): Promise<number> {
   if (flags.git && flags['no-git']) throw new UserError('option-conflict', '--git and --no-git were both given', 'keep one of them');
 
   const spec = await buildSpec(flags, nameArg);
+  const notes = assignFreePorts(spec.services, kinds);
   const plan = planStack(spec, flags.dest);
   const overwrite = flags['overwrite-edited'];
   const result: RunResult = runPlan(plan, { force: flags.force || overwrite, dryRun: flags['dry-run'], edited: overwrite ? 'overwrite' : 'keep' });
@@ -128,7 +136,7 @@ export async function run(argv: string[]): Promise<number> {
       if (state.exists) continue; // only new repos get git init; an existing one is the user's
       const where = relative(process.cwd(), state.dir) || '.';
       try {
-        git.push(`${where}: ${await initRepo(state.dir, `Initial stack from create-stack ${version}`)}`);
+        git.push(`${where}: ${GIT_WORDS[await initRepo(state.dir, `Initial stack from create-stack ${version}`)]}`);
       } catch (err) {
         // The files are written and complete; a failed first commit is the user's to redo.
         const why = (err as Error).message.split('\n')[0];
@@ -137,6 +145,6 @@ export async function run(argv: string[]): Promise<number> {
       }
     }
   }
-  await printResult(flags, spec, result, git);
+  await printResult(flags, spec, result, git, notes);
   return 0;
 }

@@ -8,8 +8,8 @@ export interface OutputFlags {
   'dry-run'?: boolean;
 }
 
-export async function printResult(flags: OutputFlags, spec: StackSpec, result: RunResult, git: string[]): Promise<void> {
-  if (flags.json) process.stdout.write(JSON.stringify(summaryJson(spec, result, git), null, 2) + '\n');
-  else if (flags['dry-run']) process.stdout.write(await formatDryRun(result));
-  else process.stdout.write(formatSummary(spec, result, git));
+export async function printResult(flags: OutputFlags, spec: StackSpec, result: RunResult, git: string[], notes: string[] = []): Promise<void> {
+  if (flags.json) process.stdout.write(JSON.stringify(summaryJson(spec, result, git, notes), null, 2) + '\n');
+  else if (flags['dry-run']) process.stdout.write(notes.map((n) => `${n}\n`).join('') + (await formatDryRun(result)));
+  else process.stdout.write(formatSummary(spec, result, git, notes));
 }
