@@ -16,6 +16,8 @@ hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hb.registerHelper('upper', (value: unknown) => String(value ?? '').toUpperCase());
 hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
+/** A Markdown table cell: a `|` in a value (`redis-cli ping | grep`) would split the cell, even inside backticks. */
+hb.registerHelper('cell', (value: unknown) => String(value ?? '').replace(/\|/g, '\\|'));
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
