@@ -9,9 +9,15 @@ if pid == 0:
     os.chdir(cwd)
     os.execvp(cmd[0], cmd)
 out = b''
+# Each expected text is looked for after the previous match: a prompt asked twice waits for its second showing.
+pos = 0
 def read_until(pat, timeout=10):
-    global out
+    global out, pos
     end = time.time() + timeout
+    i = out.find(pat.encode(), pos)
+    if i >= 0:
+        pos = i + len(pat)
+        return True
     while time.time() < end:
         r, _, _ = select.select([fd], [], [], 0.1)
         if r:
@@ -21,7 +27,10 @@ def read_until(pat, timeout=10):
                 return False
             if not data: return False
             out += data
-            if pat.encode() in out: return True
+            i = out.find(pat.encode(), pos)
+            if i >= 0:
+                pos = i + len(pat)
+                return True
     return False
 for expect, send in steps:
     if not read_until(expect):
