@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { kinds, version } from './templates.js';
 import { settleRecord } from './record.js';
 import { UserError } from './errors.js';
-import { validateSpec, type StackSpec } from './spec.js';
+import { assignFreePorts, validateSpec, type StackSpec } from './spec.js';
 import { applyPlan, inspectTarget, recoverInterrupted, type TargetState } from './apply.js';
 import { PLANNERS } from './presets/index.js';
 import { planDeployLayer } from './layers/deploy.js';
@@ -104,5 +104,7 @@ export function runPlan(plan: Plan, opts: RunOptions): RunResult {
 }
 
 export function createStack(spec: StackSpec, opts: RunOptions = {}): RunResult {
+  // As the CLI does: a second service of one kind given without a port gets the next free one (set in spec).
+  assignFreePorts(spec.services, kinds);
   return runPlan(planStack(spec, opts.dest), opts);
 }

@@ -1,6 +1,6 @@
 // Programmatic API: the same engine the CLI and the plopfile call.
 export { createStack, planStack, runPlan, validatePlan, type RunOptions, type RunResult } from './engine.js';
-export { validateSpec, parseServiceArg, nameProblem, type StackSpec, type ServiceSpec } from './spec.js';
+export { validateSpec, parseServiceArg, nameProblem, assignFreePorts, type StackSpec, type ServiceSpec } from './spec.js';
 export { UserError } from './errors.js';
 export { FileTree, type Plan, type Target, type PlannedFile } from './tree.js';
 export type { Change, TargetState } from './apply.js';
