@@ -25,6 +25,8 @@ export interface KindManifest {
   port: number | null;
   /** HTTP health path the monitor script checks; null when the kind is not HTTP. */
   healthPath: string | null;
+  /** HTTP readiness path (dependencies reachable), when the kind's code serves one. */
+  readyPath?: string | null;
   metricsPath: string | null;
   /** Compose healthcheck `test`; uses only commands that exist inside `image`. `{{port}}` is substituted. */
   healthcheck: string[];

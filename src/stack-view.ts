@@ -30,6 +30,7 @@ export interface ServiceView {
   baseImage: string;
   image: string;
   healthPath: string | null;
+  readyPath: string | null;
   metricsPath: string | null;
   healthcheck: string[];
   /** The same check for a Dockerfile HEALTHCHECK: exec form, or shell form without Compose's `$$`. */
@@ -171,6 +172,7 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     baseImage: kind.image,
     image: `${stack.name}-${svc.name}:\${TAG:-dev}`,
     healthPath: kind.healthPath,
+    readyPath: kind.readyPath ?? null,
     metricsPath: kind.metricsPath,
     healthcheck: kind.healthcheck,
     dockerHealthcheck: dockerHealthcheck(kind.healthcheck),
@@ -201,7 +203,12 @@ export function healthcheckArgv(test: string[]): string[] {
 }
 
 /** The same check for a Dockerfile HEALTHCHECK: shell form for CMD-SHELL, exec form for CMD. */
-function dockerHealthcheck(test: string[]): string {
+export function dockerHealthcheck(test: string[]): string {
   const argv = healthcheckArgv(test);
   return test[0] === 'CMD-SHELL' ? argv[2]! : JSON.stringify(argv);
+}
+
+/** A health check's URL path swapped (`/ready` → `/health`) for code that serves only the other one. */
+export function onPath(healthcheck: string[], from: string, to: string): string[] {
+  return healthcheck.map((s) => s.split(`${from}'`).join(`${to}'`).split(`${from}"`).join(`${to}"`));
 }

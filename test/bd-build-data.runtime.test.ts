@@ -113,13 +113,13 @@ describe('generated python worker', () => {
 });
 
 describe('generated fastapi service', () => {
-  // FastAPI is not on this machine (PyPI is unreachable); the stub is proven by py_compile elsewhere,
-  // and its health-check command is proven here against a stand-in server on the same port path.
-  it('its health check passes against a server answering /health and fails without one', async () => {
+  // The stub itself runs on Debian's FastAPI in test/bd-build-data.tools.test.ts; its health-check
+  // command is proven here against a stand-in server on the same port and path.
+  it('its health check (readiness: /ready) passes against a server answering /ready and fails without one', async () => {
     const port = await freePort();
     const { createServer: http } = await import('node:http');
     const srv = http((req, res) => {
-      res.writeHead(req.url === '/health' ? 200 : 404);
+      res.writeHead(req.url === '/ready' ? 200 : 404);
       res.end('{"status":"ok"}');
     });
     await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));

@@ -322,7 +322,8 @@ export function buildDeployView(stack: StackView): DeployView {
       isWorker: svc.port === null,
       healthPath: svc.healthPath,
       metricsPath: svc.metricsPath,
-      readiness: check,
+      // Ready when its dependencies answer; alive while the process answers at all.
+      readiness: svc.isHttp && svc.readyPath ? probe({ httpPath: svc.readyPath }) : check,
       liveness: check,
       uid: rt.uid,
       gid: rt.gid,

@@ -2,7 +2,7 @@
 import { kinds, presets, version } from '../templates.js';
 import { render } from '../render.js';
 import { renderGroup } from '../render-group.js';
-import { buildStackView, healthcheckArgv } from '../stack-view.js';
+import { buildStackView, dockerHealthcheck, healthcheckArgv, onPath } from '../stack-view.js';
 import { cpuQuantity, mebi, memoryQuantity, milli } from '../quantities.js';
 import { FileTree } from '../tree.js';
 import { DEFAULT_APP_KIND, DEFAULT_DB_MEMORY, parseMemory, SUPPORT_SUFFIX, type StackSpec } from '../spec.js';
@@ -75,6 +75,11 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
   const appView = stack.services[0]!;
   const dbView = stack.services[1]!;
   const kind = kinds[appKind]!;
+  // The app repo's code serves /health only (no dependency map to check): its health check asks that.
+  const appCheck = kind.healthPath ? onPath(kind.healthcheck, kind.readyPath ?? '/ready', kind.healthPath) : kind.healthcheck;
+  appView.readyPath = null;
+  appView.healthcheck = appCheck;
+  appView.dockerHealthcheck = dockerHealthcheck(appCheck);
   // The app of this preset starts and connects its own way; layers must build and run it the same.
   appView.command = layout.command(kind.port);
   appView.devCommand = layout.devCommand(kind.port);
@@ -110,9 +115,9 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
       port: kind.port,
       isHttp: appView.isHttp,
       healthPath: kind.healthPath,
-      healthcheck: kind.healthcheck,
-      dockerHealthcheck: appView.dockerHealthcheck,
-      probeExec: healthcheckArgv(kind.healthcheck),
+      healthcheck: appCheck,
+      dockerHealthcheck: dockerHealthcheck(appCheck),
+      probeExec: healthcheckArgv(appCheck),
       command: layout.command(kind.port),
       devCommand: layout.devCommand(kind.port),
       uid: layout.uid,

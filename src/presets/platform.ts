@@ -52,7 +52,9 @@ function listenOn(view: ServiceView, port: number): void {
 /** FastAPI services of this preset answer /healthz (the seed's path) and want an API key on /api/. */
 function platformFastapi(view: ServiceView, stack: StackView): void {
   view.healthPath = '/healthz';
-  view.healthcheck = view.healthcheck.map((s) => s.replace(/\/health(?=['"])/g, '/healthz'));
+  // The platform's FastAPI code serves /healthz, which checks its own dependencies.
+  view.readyPath = null;
+  view.healthcheck = view.healthcheck.map((s) => s.replace(/\/(health|ready)(?=['"])/g, '/healthz'));
   view.dockerHealthcheck = dockerHealthcheck(view.healthcheck);
   const key = `${view.ENV}_API_KEY`;
   const v = { name: key, value: '', secret: true, description: `API key clients of ${view.name} send in the X-API-Key header` };
