@@ -14,6 +14,17 @@ export interface KindEnvVar {
   description: string;
 }
 
+export interface KindBackup {
+  /** File extension of a backup: db-20260101T000000Z.<ext>. */
+  ext: string;
+  /** Writes the backup on stdout, in the running container. */
+  dump: string;
+  /** Reads a backup on stdin, in the running container. */
+  restore?: string;
+  /** Reads a backup on stdin, in a one-off container of the stopped service (a snapshot loaded at start). */
+  restoreStopped?: string;
+}
+
 export interface KindManifest {
   name: string;
   description: string;
@@ -32,6 +43,10 @@ export interface KindManifest {
   healthcheck: string[];
   /** Where a stateful kind keeps its data inside the container (mounted from bd/<svc>-data). */
   dataDir?: string;
+  /** Published in production as well (the way in); other app services publish in development only. */
+  edge?: boolean;
+  /** Backup and restore commands, run with `sh -c` inside the service's container (data/scripts/backup.sh). */
+  backup?: KindBackup;
   /** Connection URL given to app services (compose interpolation from .env), e.g. postgresql://… */
   url?: string;
   env: KindEnvVar[];

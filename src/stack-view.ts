@@ -1,6 +1,6 @@
 // Turns a validated StackSpec into the plain data every template renders from.
 import { envPrefix, type ServiceSpec, type StackSpec } from './spec.js';
-import type { KindManifest } from './kind.js';
+import type { KindBackup, KindManifest } from './kind.js';
 
 export const MONITOR_IMAGE = 'curlimages/curl:8.11.1';
 
@@ -31,6 +31,8 @@ export interface ServiceView {
   image: string;
   healthPath: string | null;
   readyPath: string | null;
+  /** How a stateful service is backed up and restored inside its container; null for the others. */
+  backup: KindBackup | null;
   metricsPath: string | null;
   healthcheck: string[];
   /** The same check for a Dockerfile HEALTHCHECK: exec form, or shell form without Compose's `$$`. */
@@ -46,6 +48,9 @@ export interface ServiceView {
   deps: string[];
   /** Compose `ports` of the base file ("host:container"); presets may publish otherwise (a gateway in front). */
   publish: string[];
+  /** Compose `ports` of the development override only. */
+  devPublish: string[];
+  edge: boolean;
   /** Mounts besides config, bd/ data and logs (a preset's shared volumes). */
   extraVolumes: string[];
   dotenv: DotEnvVar[];
@@ -173,6 +178,7 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     image: `${stack.name}-${svc.name}:\${TAG:-dev}`,
     healthPath: kind.healthPath,
     readyPath: kind.readyPath ?? null,
+    backup: kind.backup ?? null,
     metricsPath: kind.metricsPath,
     healthcheck: kind.healthcheck,
     dockerHealthcheck: dockerHealthcheck(kind.healthcheck),
@@ -185,7 +191,11 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     environment,
     prodEnvironment,
     deps,
-    publish: isApp && kind.port !== null ? [`${svc.port ?? kind.port}:${kind.port}`] : [],
+    // Production publishes only the way in (an edge kind such as nginx): `--scale api=3` then works, and
+    // the apps are reached through it or a reverse proxy. Development publishes every app's port.
+    publish: isApp && kind.port !== null && kind.edge ? [`${svc.port ?? kind.port}:${kind.port}`] : [],
+    devPublish: isApp && kind.port !== null && !kind.edge ? [`${svc.port ?? kind.port}:${kind.port}`] : [],
+    edge: !!kind.edge,
     extraVolumes: [],
     dotenv,
     resources: kind.resources,

@@ -231,3 +231,16 @@ describe('seed 001 mounts: monitor logs, data/shared, data/<svc>/templates', () 
     expect(read('data/scripts/setup.sh')).toMatch(/^chmod 1777 data\/logs$/m);
   });
 });
+
+describe('production publishes only the way in', () => {
+  it('base + prod (as docker-compose config merges them): only the nginx service has ports; development publishes the apps', async () => {
+    const { composeConfigMerged } = await import('./helpers/validators.js');
+    const prod = composeConfigMerged(dir, ['docker-compose.yml', 'docker-compose.prod.yml'], { TAG: 'test' }) as { services: Record<string, { ports?: unknown[] }> } | null;
+    const dev = composeConfigMerged(dir, ['docker-compose.yml', 'docker-compose.override.yml']) as { services: Record<string, { ports?: unknown[] }> } | null;
+    if (!prod || !dev) return; // docker-compose missing: requireTool said so
+    const published = (c: typeof prod) => Object.keys(c!.services).filter((s) => (c!.services[s]!.ports ?? []).length > 0).sort();
+    expect(published(prod)).toEqual(['proxy']);
+    expect(published(dev)).toEqual(['api', 'cache', 'db', 'proxy', 'web']);
+    expect(read('README.md')).toContain('--scale <service>=3');
+  });
+});

@@ -17,6 +17,8 @@ export function planBdBuildData(spec: StackSpec): PresetOutput {
   const secrets = Object.fromEntries(stack.dotenv.filter((v) => v.secret).map((v) => [v.name, newSecret()]));
 
   renderGroup(tree, { prefix: `${PRESET}/root/`, context: { ...stack, secrets, stack }, userOwned });
+  // backup.sh and restore.sh, when a service has a database to back up.
+  if (stack.statefulServices.some((s) => s.backup)) renderGroup(tree, { prefix: `${PRESET}/backups/`, context: { ...stack, stack }, userOwned });
   for (const svc of stack.services) {
     const vars = { __svc__: svc.name };
     const ctx = { ...svc, stack };

@@ -91,7 +91,10 @@ export function planPlatform(spec: StackSpec): PresetOutput {
   const web = stack.byKind.django?.[0];
   const routed = stack.appServices.filter((s) => s.kind === 'django' || s.kind === 'fastapi');
   // Only the gateway is published; everything else is reached through it (or on loopback in development).
-  for (const s of stack.services) s.publish = [];
+  for (const s of stack.services) {
+    s.publish = [];
+    s.devPublish = [];
+  }
   gateway.publish = [`${GATEWAY_HTTP.host}:${GATEWAY_HTTP.container}`, `${GATEWAY_HTTPS.host}:${GATEWAY_HTTPS.container}`];
   gateway.deps = routed.map((s) => s.name);
   byName('grafana').deps = ['prometheus'];
@@ -134,6 +137,7 @@ export function planPlatform(spec: StackSpec): PresetOutput {
   const tree = new FileTree();
   // The seed 001 layout: the same root files, per-service folders and kinds as bd-build-data.
   renderGroup(tree, { prefix: `${LAYOUT}/root/`, context: ctx, userOwned });
+  if (stack.statefulServices.some((s) => s.backup)) renderGroup(tree, { prefix: `${LAYOUT}/backups/`, context: ctx, userOwned });
   for (const svc of stack.services) {
     const vars = { __svc__: svc.name };
     const svcCtx = { ...svc, stack };
