@@ -14,6 +14,15 @@ hb.registerHelper('yaml', (value: unknown) => JSON.stringify(value == null ? '' 
 hb.registerHelper('sh', (value: unknown) => `'${String(value ?? '').replace(/'/g, `'\\''`)}'`);
 hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+/** A YAML literal block (`|`) of a multi-line string, its lines indented by `n` spaces. */
+hb.registerHelper('block', (value: unknown, n: unknown) => {
+  const text = String(value ?? '');
+  const pad = ' '.repeat(typeof n === 'number' ? n : 2);
+  const chomp = text.endsWith('\n') ? (text.endsWith('\n\n') ? '+' : '') : '-';
+  if (/^[ \t]/.test(text) || /[^\n\t\x20-\x7e\u00a0-\uffff]/.test(text) || /[ \t]$/m.test(text)) return JSON.stringify(text);
+  return `|${chomp}\n${text.replace(/\n$/, '').split('\n').map((l) => (l ? pad + l : '')).join('\n')}`;
+});
+hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
 hb.registerHelper('upper', (value: unknown) => String(value ?? '').toUpperCase());
 hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
 

@@ -47,6 +47,8 @@ export interface ServiceView {
   publish: string[];
   /** Mounts besides config, bd/ data and logs (a preset's shared volumes). */
   extraVolumes: string[];
+  /** In-memory mounts (Compose tmpfs), e.g. where a start script writes a password file. */
+  tmpfs: string[];
   dotenv: DotEnvVar[];
   resources: KindManifest['resources'];
   k8s: KindManifest['k8s'] | null;
@@ -185,6 +187,7 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     deps,
     publish: isApp && kind.port !== null ? [`${svc.port ?? kind.port}:${kind.port}`] : [],
     extraVolumes: [],
+    tmpfs: (kind.tmpfs ?? []).map((p) => subst(p, t)),
     dotenv,
     resources: kind.resources,
     k8s: kind.k8s ?? null,

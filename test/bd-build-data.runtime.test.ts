@@ -2,7 +2,7 @@
 // and the kind's own health-check command see it healthy, and unhealthy once it stops.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
@@ -162,5 +162,120 @@ describe('data/scripts/setup.sh', () => {
     const again = setup();
     expect(readFileSync(join(stack, '.env'), 'utf8')).toBe(mended); // set secrets are never changed
     expect(again.stdout).not.toMatch(/generated|added/);
+  });
+});
+
+describe('generated redis: the password reaches redis-server through a file, never its command line', () => {
+  // The real Debian redis-server runs the Compose command of the generated stack: its `sh -c` start
+  // script (Compose's `$$` read as `$`, as Compose and Kubernetes both do) writes /run/cache/auth.conf
+  // from REDIS_PASSWORD (the generated .env's CACHE_PASSWORD), then hands `redis-server
+  // /etc/cache/config/redis.conf` to the image's entrypoint (here a stand-in that execs it, as the real
+  // one does once it has dropped root). Paths under /run and /etc live in a temp dir; the test's
+  // --port/--bind come after the config file, as overrides.
+  const REDIS = '/usr/bin/redis-server';
+  const stack = join(work, 'rd');
+  const made = runCli(['new', 'rd', '--no-git', '--service', 'api:fastapi', '--service', 'cache:redis'], { cwd: work });
+
+  function redisCli(port: number, args: string[], auth?: string): string {
+    const env: Record<string, string | undefined> = { ...process.env, REDISCLI_AUTH: auth };
+    if (!auth) delete env.REDISCLI_AUTH;
+    const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...args], { env, encoding: 'utf8', timeout: 10_000 });
+    return (r.stdout + r.stderr).trim();
+  }
+
+  /** The container start of the cache service, on this host: its argv and environment. */
+  function containerStart(root: string, port: number, password: string | undefined) {
+    const svc = parse(readFileSync(join(stack, 'docker-compose.yml'), 'utf8')).services.cache;
+    const command: string[] = svc.command;
+    // Nothing for Compose to interpolate but `$$` escapes: the value is read inside the container only.
+    for (const a of command) expect(a.replace(/\$\$/g, '')).not.toContain('$');
+    const argv = command.map((a) => a.replace(/\$\$/g, '$').split('/run/cache').join(join(root, 'run/cache')).split('/etc/cache/config').join(join(root, 'etc/cache/config')));
+    const bin = join(root, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'docker-entrypoint.sh'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+    mkdirSync(join(root, 'run/cache'), { recursive: true, mode: 0o700 }); // the tmpfs
+    mkdirSync(join(root, 'etc/cache/config'), { recursive: true });
+    mkdirSync(join(root, 'data'));
+    // The generated file, but for two paths: the include (the tmpfs) and `dir` (redis chdirs there while it reads the file).
+    const conf = readFileSync(join(stack, 'data/cache/config/redis.conf'), 'utf8');
+    const copy = conf.split('/run/cache').join(join(root, 'run/cache')).replace(/^dir \/data$/m, `dir ${join(root, 'data')}`);
+    const changed = copy.split('\n').filter((l, i) => l !== conf.split('\n')[i]);
+    expect(changed).toEqual([`dir ${join(root, 'data')}`, `include ${join(root, 'run/cache/auth.conf')}`]);
+    writeFileSync(join(root, 'etc/cache/config/redis.conf'), copy);
+    expect(svc.environment.REDIS_PASSWORD).toMatch(/^\$\{CACHE_PASSWORD:\?/);
+    const env: Record<string, string | undefined> = { ...process.env, PATH: `${bin}:${process.env.PATH}`, REDIS_PASSWORD: password };
+    if (password === undefined) delete env.REDIS_PASSWORD;
+    return { argv: [...argv, '--port', String(port), '--bind', '127.0.0.1'], env, conf };
+  }
+
+  it('compose runs a start script, not redis-server --requirepass; redis.conf includes the tmpfs file', () => {
+    expect(made.code).toBe(0);
+    const compose = parse(readFileSync(join(stack, 'docker-compose.yml'), 'utf8'));
+    const command: string[] = compose.services.cache.command;
+    expect(command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(command.slice(3)).toEqual(['redis-start', 'redis-server', '/etc/cache/config/redis.conf']);
+    expect(command).not.toContain('--requirepass');
+    expect(command.join(' ')).not.toMatch(/requirepass\s+\$|CACHE_PASSWORD/);
+    expect(compose.services.cache.tmpfs).toEqual(['/run/cache']);
+    expect(readFileSync(join(stack, 'data/cache/config/redis.conf'), 'utf8')).toMatch(/^include \/run\/cache\/auth\.conf$/m);
+  });
+
+  it('redis-server answers NOAUTH without the .env password and PONG with it; the password is in no argv', async () => {
+    if (!requireTool('redis-server', () => hasCommand(REDIS) && hasCommand('redis-cli'))) return;
+    const password = /^CACHE_PASSWORD=(.+)$/m.exec(readFileSync(join(stack, '.env'), 'utf8'))![1]!;
+    expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url (setup.sh writes hex)
+    const root = join(work, 'redis-run');
+    const port = await freePort();
+    const { argv, env } = containerStart(root, port, password);
+    expect(spawnSync('sh', ['-c', 'command -v redis-server'], { env, encoding: 'utf8' }).stdout.trim()).toBe(REDIS);
+    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let log = '';
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+    const up = () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited ${child.exitCode}:\n${log}`);
+      return !/Could not connect|Connection refused|^$/.test(redisCli(port, ['ping']));
+    };
+    await waitFor(up, 10_000).catch(() => {
+      throw new Error(`redis-server did not start:\n${log}`);
+    });
+
+    expect(redisCli(port, ['ping'])).toMatch(/^NOAUTH\b/);
+    expect(redisCli(port, ['ping'], 'not-the-password')).toMatch(/WRONGPASS|invalid password/i);
+    expect(redisCli(port, ['ping'], password)).toBe('PONG');
+    // It read the generated redis.conf: the cache settings are those of the file.
+    expect(redisCli(port, ['config', 'get', 'maxmemory-policy'], password)).toBe('maxmemory-policy\nallkeys-lru');
+    expect(redisCli(port, ['config', 'get', 'appendonly'], password)).toBe('appendonly\nyes');
+
+    // The file the start wrote: the password alone, mode 0600, owned by "redis" when started as root.
+    const auth = join(root, 'run/cache/auth.conf');
+    expect(readFileSync(auth, 'utf8')).toBe(`requirepass ${password}\n`);
+    expect(statSync(auth).mode & 0o777).toBe(0o600);
+    if (process.getuid?.() === 0) {
+      const redisUid = spawnSync('id', ['-u', 'redis'], { encoding: 'utf8' });
+      if (redisUid.status === 0) expect(statSync(auth).uid).toBe(Number(redisUid.stdout.trim()));
+    }
+    // The started process is redis-server itself (sh and the entrypoint exec'd), and its argv, like
+    // the argv the container was given, holds no password.
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline[0]).toMatch(/redis-server/);
+    expect(cmdline.join(' ')).not.toContain(password);
+    expect(argv.join(' ')).not.toContain(password);
+
+    child.kill('SIGTERM');
+    await waitFor(() => child.exitCode !== null || child.signalCode !== null);
+  });
+
+  it('the start refuses a missing password, and one redis.conf could not hold as a single word', () => {
+    if (!requireTool('redis-server', () => hasCommand(REDIS) && hasCommand('redis-cli'))) return;
+    for (const [i, bad] of [undefined, '', 'two words', 'quo"te', 'new\nline'].entries()) {
+      const root = join(work, `redis-bad-${i}`);
+      const { argv, env } = containerStart(root, 1, bad);
+      const r = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8', timeout: 10_000 });
+      expect(r.status, JSON.stringify(bad)).not.toBe(0);
+      expect(r.stderr, JSON.stringify(bad)).toMatch(/REDIS_PASSWORD/);
+      expect(existsSync(join(root, 'run/cache/auth.conf')), JSON.stringify(bad)).toBe(false);
+    }
   });
 });
