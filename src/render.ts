@@ -14,13 +14,16 @@ hb.registerHelper('yaml', (value: unknown) => JSON.stringify(value == null ? '' 
 hb.registerHelper('sh', (value: unknown) => `'${String(value ?? '').replace(/'/g, `'\\''`)}'`);
 hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-/** A YAML literal block (`|`) of a multi-line string, its lines indented by `n` spaces. */
+/**
+ * A YAML literal block (`|`) of a multi-line string ending in one newline, its lines indented by `n`
+ * spaces; any other string (leading or trailing blanks, control characters) as a JSON scalar.
+ */
 hb.registerHelper('block', (value: unknown, n: unknown) => {
   const text = String(value ?? '');
+  const plain = /^[^ \t\n][^]*[^\n]\n$/.test(text) && !/[ \t]$/m.test(text) && !/[^\n\x20-\x7e\u00a0-\uffff]/.test(text);
+  if (!plain) return JSON.stringify(text);
   const pad = ' '.repeat(typeof n === 'number' ? n : 2);
-  const chomp = text.endsWith('\n') ? (text.endsWith('\n\n') ? '+' : '') : '-';
-  if (/^[ \t]/.test(text) || /[^\n\t\x20-\x7e\u00a0-\uffff]/.test(text) || /[ \t]$/m.test(text)) return JSON.stringify(text);
-  return `|${chomp}\n${text.replace(/\n$/, '').split('\n').map((l) => (l ? pad + l : '')).join('\n')}`;
+  return `|\n${text.slice(0, -1).split('\n').map((l) => (l ? pad + l : '')).join('\n')}`;
 });
 hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
 hb.registerHelper('upper', (value: unknown) => String(value ?? '').toUpperCase());
