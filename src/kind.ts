@@ -53,6 +53,10 @@ export interface KindManifest {
   /** Compose `command` in base/prod and in the dev override. */
   command?: string[];
   devCommand?: string[];
+  /** Compose `command` when `add service` puts the kind into a repo create-stack did not write (official image, no data/ config mounted). */
+  foreignCommand?: string[];
+  /** In-memory mounts (`{{service}}` substituted): Compose `tmpfs`, an emptyDir of medium Memory in Kubernetes. */
+  tmpfs?: string[];
   /** Where the code lives in the image; the dev override mounts data/<svc>[/codeSubdir] there. */
   codeDir?: string;
   codeSubdir?: string;
@@ -83,4 +87,9 @@ export interface KindK8s {
   env?: Array<{ key: string; value: string }>;
   /** Stateful kinds: container args replacing the Compose command (which reads files mounted from data/). */
   args?: string[];
+  /**
+   * Stateful kinds: files of data/<svc>/config the pod reads, rendered from the kind's own templates into
+   * a ConfigMap mounted where Compose mounts data/<svc>/config; the pod then runs the Compose `command`.
+   */
+  config?: string[];
 }

@@ -14,6 +14,18 @@ hb.registerHelper('yaml', (value: unknown) => JSON.stringify(value == null ? '' 
 hb.registerHelper('sh', (value: unknown) => `'${String(value ?? '').replace(/'/g, `'\\''`)}'`);
 hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+/**
+ * A YAML literal block (`|`) of a multi-line string ending in one newline, its lines indented by `n`
+ * spaces; any other string (leading or trailing blanks, control characters) as a JSON scalar.
+ */
+hb.registerHelper('block', (value: unknown, n: unknown) => {
+  const text = String(value ?? '');
+  const plain = /^[^ \t\n][^]*[^\n]\n$/.test(text) && !/[ \t]$/m.test(text) && !/[^\n\x20-\x7e\u00a0-\uffff]/.test(text);
+  if (!plain) return JSON.stringify(text);
+  const pad = ' '.repeat(typeof n === 'number' ? n : 2);
+  return `|\n${text.slice(0, -1).split('\n').map((l) => (l ? pad + l : '')).join('\n')}`;
+});
+hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
 hb.registerHelper('upper', (value: unknown) => String(value ?? '').toUpperCase());
 hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : ''));
 /** A Markdown table cell: a `|` in a value (`redis-cli ping | grep`) would split the cell, even inside backticks. */

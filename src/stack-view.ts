@@ -53,6 +53,8 @@ export interface ServiceView {
   edge: boolean;
   /** Mounts besides config, bd/ data and logs (a preset's shared volumes). */
   extraVolumes: string[];
+  /** In-memory mounts (Compose tmpfs), e.g. where a start script writes a password file. */
+  tmpfs: string[];
   dotenv: DotEnvVar[];
   resources: KindManifest['resources'];
   k8s: KindManifest['k8s'] | null;
@@ -197,6 +199,7 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     devPublish: isApp && kind.port !== null && !kind.edge ? [`${svc.port ?? kind.port}:${kind.port}`] : [],
     edge: !!kind.edge,
     extraVolumes: [],
+    tmpfs: (kind.tmpfs ?? []).map((p) => subst(p, t)),
     dotenv,
     resources: kind.resources,
     k8s: kind.k8s ?? null,

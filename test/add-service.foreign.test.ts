@@ -167,6 +167,11 @@ describe('the new service is written in the file\'s own style', () => {
     expect(after).toContain('            - api\n            - cache\n');
     expect(after).toContain('        networks:\n            - front\n        healthcheck:');
     const doc = parse(after, { merge: true });
+    // The password through a file on a tmpfs, never on the command line (no redis.conf here: the file is the config).
+    expect(doc.services.cache.command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(doc.services.cache.command.slice(3)).toEqual(['redis-start', 'redis-server', '/run/cache/auth.conf', '--appendonly', 'yes']);
+    expect(doc.services.cache.command.join(' ')).not.toMatch(/--requirepass|CACHE_PASSWORD/);
+    expect(doc.services.cache.tmpfs).toEqual(['/run/cache']);
     expect(doc.services.web.restart).toBe('always');
     expect(composeSchemaErrors(doc)).toEqual([]);
     const c = dockerComposeConfig(dir, ['compose.yaml']);

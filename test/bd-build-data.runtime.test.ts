@@ -2,7 +2,7 @@
 // and the kind's own health-check command see it healthy, and unhealthy once it stops.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
@@ -162,5 +162,187 @@ describe('data/scripts/setup.sh', () => {
     const again = setup();
     expect(readFileSync(join(stack, '.env'), 'utf8')).toBe(mended); // set secrets are never changed
     expect(again.stdout).not.toMatch(/generated|added/);
+  });
+});
+
+describe('generated redis: the password reaches redis-server through a file, never its command line', () => {
+  // The real Debian redis-server runs the container start of the generated cache service: its `sh -c`
+  // start script writes /run/cache/auth.conf from REDIS_PASSWORD (the generated .env's CACHE_PASSWORD),
+  // then hands `redis-server <config>` to the image's entrypoint (here a stand-in that execs it, as the
+  // real one does once it has dropped root). Three starts: the Compose command on data/cache/config/
+  // redis.conf; the Kubernetes args (kubelet's `$$` → `$` expansion) on the ConfigMap's redis.conf; and
+  // the command `add service` writes into a foreign compose file (no redis.conf: the password file is
+  // the config). Paths under /run and /etc live in a temp dir; --port/--bind come after the config.
+  const REDIS = '/usr/bin/redis-server';
+  const stack = join(work, 'rd');
+  const made = runCli(['new', 'rd', '--no-git', '--yes', '--service', 'api:fastapi', '--service', 'cache:redis', '--with', 'deploy'], { cwd: work });
+  const foreign = join(work, 'foreign-repo');
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, 'compose.yaml'), 'services:\n  web:\n    image: "nginx:1.27.3-alpine"\n');
+  const added = runCli(['add', 'service', 'cache:redis'], { cwd: foreign });
+
+  const have = () => requireTool('redis-server', () => hasCommand(REDIS) && hasCommand('redis-cli'));
+  const yamlOf = (path: string) => parse(readFileSync(path, 'utf8'));
+
+  /** Compose interpolation of a command that must hold nothing but `$$` escapes. */
+  function compose(a: string): string {
+    expect(a.replace(/\$\$/g, ''), 'nothing for Compose to interpolate: the value is read inside the container').not.toContain('$');
+    return a.replace(/\$\$/g, '$');
+  }
+  /** Kubernetes' expansion of command/args: `$$` → `$`, `$(VAR)` → the container's variable (none is used). */
+  function kubelet(a: string): string {
+    let out = '';
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== '$' || i + 1 >= a.length) out += a[i];
+      else if (a[i + 1] === '$') (out += '$'), i++;
+      else if (a[i + 1] === '(') throw new Error(`$(…) in ${a}: Kubernetes would put a variable's value into the command line`);
+      else out += a[i];
+    }
+    return out;
+  }
+
+  interface Start {
+    label: string;
+    argv: () => string[];
+    expand: (a: string) => string;
+    conf: () => string | null;
+    password: () => string;
+  }
+  const envPassword = (dir: string) => /^CACHE_PASSWORD=(.+)$/m.exec(readFileSync(join(dir, '.env'), 'utf8'))![1]!;
+  const STARTS: Start[] = [
+    {
+      label: 'compose',
+      argv: () => yamlOf(join(stack, 'docker-compose.yml')).services.cache.command,
+      expand: compose,
+      conf: () => readFileSync(join(stack, 'data/cache/config/redis.conf'), 'utf8'),
+      password: () => envPassword(stack),
+    },
+    {
+      label: 'kubernetes',
+      argv: () => {
+        const sts = yamlOf(join(stack, 'deploy/kubernetes/base/cache-statefulset.yaml'));
+        const ct = sts.spec.template.spec.containers[0];
+        expect(ct.command).toBeUndefined();
+        expect(ct.env).toEqual([{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'rd-secrets', key: 'CACHE_PASSWORD' } } }]);
+        return ct.args;
+      },
+      expand: kubelet,
+      conf: () => {
+        const conf = yamlOf(join(stack, 'deploy/kubernetes/base/cache-config.yaml')).data['redis.conf'];
+        expect(conf).toBe(readFileSync(join(stack, 'data/cache/config/redis.conf'), 'utf8'));
+        return conf;
+      },
+      password: () => envPassword(stack),
+    },
+    {
+      label: 'add service (foreign compose file)',
+      argv: () => yamlOf(join(foreign, 'compose.yaml')).services.cache.command,
+      expand: compose,
+      conf: () => null,
+      password: () => envPassword(foreign),
+    },
+  ];
+
+  function redisCli(port: number, args: string[], auth?: string): string {
+    const env: Record<string, string | undefined> = { ...process.env, REDISCLI_AUTH: auth };
+    if (!auth) delete env.REDISCLI_AUTH;
+    const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', ...args], { env, encoding: 'utf8', timeout: 10_000 });
+    return (r.stdout + r.stderr).trim();
+  }
+
+  /** A container start on this host: argv, environment, working directory (the data volume). */
+  function containerStart(s: Start, root: string, port: number, password: string | undefined) {
+    const at = (p: string) => join(root, p.slice(1));
+    const argv = s.argv().map((a) => s.expand(a).split('/run/cache').join(at('/run/cache')).split('/etc/cache/config').join(at('/etc/cache/config')));
+    const bin = join(root, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'docker-entrypoint.sh'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+    mkdirSync(at('/run/cache'), { recursive: true, mode: 0o700 }); // the tmpfs / in-memory emptyDir
+    mkdirSync(at('/etc/cache/config'), { recursive: true });
+    mkdirSync(at('/data'));
+    const conf = s.conf();
+    if (conf !== null) {
+      // The generated file, but for two paths: the include (the tmpfs) and `dir` (redis chdirs there while it reads the file).
+      const copy = conf.split('/run/cache').join(at('/run/cache')).replace(/^dir \/data$/m, `dir ${at('/data')}`);
+      const changed = copy.split('\n').filter((l, i) => l !== conf.split('\n')[i]);
+      expect(changed).toEqual([`dir ${at('/data')}`, `include ${at('/run/cache/auth.conf')}`]);
+      writeFileSync(at('/etc/cache/config/redis.conf'), copy);
+    }
+    const env: Record<string, string | undefined> = { ...process.env, PATH: `${bin}:${process.env.PATH}`, REDIS_PASSWORD: password };
+    if (password === undefined) delete env.REDIS_PASSWORD;
+    return { argv: [...argv, '--port', String(port), '--bind', '127.0.0.1'], env, cwd: at('/data'), auth: at('/run/cache/auth.conf') };
+  }
+
+  it('is generated: compose and kubernetes run a start script, not redis-server --requirepass', () => {
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    expect(added.code, added.stderr).toBe(0);
+    for (const s of STARTS) {
+      const argv = s.argv();
+      expect(argv.slice(0, 2), s.label).toEqual(['sh', '-c']);
+      expect(argv, s.label).not.toContain('--requirepass');
+      expect(argv.join(' '), s.label).not.toMatch(/requirepass\s+\$|CACHE_PASSWORD|\$\(REDIS_PASSWORD\)/);
+    }
+    expect(STARTS[0]!.argv().slice(3)).toEqual(['redis-start', 'redis-server', '/etc/cache/config/redis.conf']);
+    expect(STARTS[1]!.argv()).toEqual(STARTS[0]!.argv()); // Kubernetes runs the Compose command
+    expect(yamlOf(join(stack, 'docker-compose.yml')).services.cache.tmpfs).toEqual(['/run/cache']);
+    expect(readFileSync(join(stack, 'data/cache/config/redis.conf'), 'utf8')).toMatch(/^include \/run\/cache\/auth\.conf$/m);
+  });
+
+  it.each(STARTS.map((s) => [s.label, s] as const))('%s: NOAUTH without the .env password, PONG with it; the password is in no argv', async (label, s) => {
+    if (!have()) return;
+    const password = s.password();
+    expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url (setup.sh writes hex)
+    const root = join(work, `redis-${label.replace(/\W+/g, '-')}`);
+    const port = await freePort();
+    const { argv, env, cwd, auth } = containerStart(s, root, port, password);
+    expect(spawnSync('sh', ['-c', 'command -v redis-server'], { env, encoding: 'utf8' }).stdout.trim()).toBe(REDIS);
+    const child = spawn(argv[0]!, argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let log = '';
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+    const up = () => {
+      if (child.exitCode !== null) throw new Error(`redis-server exited ${child.exitCode}:\n${log}`);
+      return !/Could not connect|Connection refused|^$/.test(redisCli(port, ['ping']));
+    };
+    await waitFor(up, 10_000).catch((e) => {
+      throw new Error(`redis-server did not start (${e}):\n${log}`);
+    });
+
+    expect(redisCli(port, ['ping'])).toMatch(/^NOAUTH\b/);
+    expect(redisCli(port, ['ping'], 'not-the-password')).toMatch(/WRONGPASS|invalid password/i);
+    expect(redisCli(port, ['ping'], password)).toBe('PONG');
+    expect(redisCli(port, ['config', 'get', 'appendonly'], password)).toBe('appendonly\nyes');
+    // Compose and Kubernetes read the generated redis.conf: its cache settings hold.
+    if (s.conf() !== null) expect(redisCli(port, ['config', 'get', 'maxmemory-policy'], password)).toBe('maxmemory-policy\nallkeys-lru');
+
+    // The file the start wrote: the password alone, mode 0600, owned by "redis" when started as root.
+    expect(readFileSync(auth, 'utf8')).toBe(`requirepass ${password}\n`);
+    expect(statSync(auth).mode & 0o777).toBe(0o600);
+    if (process.getuid?.() === 0) {
+      const redisUid = spawnSync('id', ['-u', 'redis'], { encoding: 'utf8' });
+      if (redisUid.status === 0) expect(statSync(auth).uid).toBe(Number(redisUid.stdout.trim()));
+    }
+    // The started process is redis-server itself (sh and the entrypoint exec'd); neither its argv nor
+    // the argv the container was given holds the password.
+    const cmdline = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline[0]).toMatch(/redis-server/);
+    expect(cmdline.join(' ')).not.toContain(password);
+    expect(argv.join(' ')).not.toContain(password);
+
+    child.kill('SIGTERM');
+    await waitFor(() => child.exitCode !== null || child.signalCode !== null);
+  });
+
+  it('the start refuses a missing password, and one redis.conf could not hold as a single word', () => {
+    if (!have()) return;
+    for (const [i, bad] of [undefined, '', 'two words', 'quo"te', 'back\\slash', 'new\nline'].entries()) {
+      const { argv, env, cwd, auth } = containerStart(STARTS[0]!, join(work, `redis-bad-${i}`), 1, bad);
+      const r = spawnSync(argv[0]!, argv.slice(1), { env, cwd, encoding: 'utf8', timeout: 10_000 });
+      expect(r.status, JSON.stringify(bad)).not.toBe(0);
+      expect(r.stderr, JSON.stringify(bad)).toMatch(/REDIS_PASSWORD/);
+      expect(existsSync(auth), JSON.stringify(bad)).toBe(false);
+    }
   });
 });

@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { removeDir, runCli } from './helpers/cli.js';
@@ -154,7 +155,7 @@ describe('kustomize', () => {
         const namespace = named(objs, 'Namespace', ns);
         expect(namespace?.metadata.labels, at).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
         for (const o of objs.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace, `${at} ${o.kind}/${o.metadata.name}`).toBe(ns);
-        const [cm] = byKind(objs, 'ConfigMap');
+        const cm = byKind(objs, 'ConfigMap').find((m) => m.metadata.name.startsWith(`${c.name}-config-`));
         expect(cm!.data.ENVIRONMENT, at).toBe(env);
         const prefix = env === 'development' ? '' : 'ghcr.io/your-org/';
         for (const [where, list] of Object.entries(images(objs))) {
@@ -264,6 +265,67 @@ describe('kustomize', () => {
   });
 });
 
+describe('redis: the Compose command and redis.conf, the password never in argv', () => {
+  /** The cache pod of rendered objects: its container, and the files its volumes hold. */
+  function cachePod(objs: K8sObject[]) {
+    const sts = objs.find((o) => o.kind === 'StatefulSet' && o.metadata.name.endsWith('cache'))!;
+    const spec = sts.spec.template.spec;
+    const ct = spec.containers.find((x: K8sObject) => x.name === 'cache');
+    const mounts: Record<string, K8sObject> = {};
+    for (const m of ct.volumeMounts) mounts[m.mountPath] = { ...spec.volumes?.find((v: K8sObject) => v.name === m.name), readOnly: m.readOnly };
+    const cmName = mounts['/etc/cache/config']?.configMap?.name;
+    const cm = objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === cmName);
+    return { ct, mounts, files: cm?.data ?? {} };
+  }
+
+  it('kustomize and helm run the Compose command on the same redis.conf, with /run/cache in memory', () => {
+    if (!k8sBinaries()) return;
+    const c = cases.find((x) => x.name === 'shop')!;
+    const compose = parseYaml(readFileSync(join(c.repo, 'docker-compose.yml'), 'utf8'));
+    const command: string[] = compose.services.cache.command;
+    const conf = readFileSync(join(c.repo, 'data/cache/config/redis.conf'), 'utf8');
+    expect(conf).toMatch(/^include \/run\/cache\/auth\.conf$/m);
+    expect(conf).toMatch(/^maxmemory-policy allkeys-lru$/m);
+    expect(compose.services.cache.tmpfs).toEqual(['/run/cache']);
+    const chart = join(c.repo, 'deploy/helm/shop');
+    const rendered: Array<[string, K8sObject[]]> = [
+      ...ENVS.map((e): [string, K8sObject[]] => [`kustomize ${e}`, kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays', e))]),
+      ['helm', helmTemplate(chart, [])],
+      ['helm prod', helmTemplate(chart, [join(chart, 'values.prod.yaml')])],
+    ];
+    for (const [at, objs] of rendered) {
+      const { ct, mounts, files } = cachePod(objs);
+      expect(ct.command, at).toBeUndefined(); // the image's entrypoint stays (it runs the command)
+      expect(ct.args, at).toEqual(command);
+      expect(files, at).toEqual({ 'redis.conf': conf });
+      expect(mounts['/etc/cache/config']!.readOnly, at).toBe(true);
+      expect(mounts['/run/cache']!.emptyDir, at).toMatchObject({ medium: 'Memory' });
+      expect(ct.env.find((e: K8sObject) => e.name === 'REDIS_PASSWORD').valueFrom.secretKeyRef.key, at).toBe('CACHE_PASSWORD');
+    }
+  });
+
+  it('no --requirepass, and no password or $(VAR) reference, in the command of any redis', () => {
+    if (!k8sBinaries()) return;
+    const c = cases.find((x) => x.name === 'shop')!;
+    const compose = parseYaml(readFileSync(join(c.repo, 'docker-compose.yml'), 'utf8'));
+    const env = readFileSync(join(c.repo, '.env'), 'utf8');
+    const password = /^CACHE_PASSWORD=(.+)$/m.exec(env)![1]!;
+    const chart = join(c.repo, 'deploy/helm/shop');
+    const argvs: Array<[string, string[]]> = [
+      ['compose', compose.services.cache.command],
+      ['kustomize', cachePod(kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays/production'))).ct.args],
+      ['helm', cachePod(helmTemplate(chart, [join(chart, 'values.prod.yaml')])).ct.args],
+    ];
+    for (const [at, argv] of argvs) {
+      const text = argv.join(' ');
+      expect(text, at).not.toContain('requirepass ' + '$');
+      expect(argv, at).not.toContain('--requirepass');
+      expect(text, at).not.toMatch(/\$\([A-Z_]+\)|\$\{CACHE_PASSWORD/); // nothing Compose or Kubernetes would put the value into
+      expect(text, at).not.toContain(password);
+    }
+  });
+});
+
 describe('helm', () => {
   it('helm lint --strict passes with the default and the production values', () => {
     if (!k8sBinaries()) return;
@@ -333,7 +395,8 @@ describe('helm', () => {
       const example = join(c.repo, 'deploy/kubernetes/overlays/production/secrets.env.example');
       expect([...refs], c.name).toEqual(existsSync(example) ? [`${c.name}-secrets`] : []);
       const values = readFileSync(join(chart, 'values.yaml'), 'utf8') + readFileSync(join(chart, 'values.prod.yaml'), 'utf8');
-      expect(values).not.toMatch(/password:|PASSWORD: /i);
+      // No key named password (redis's start script says ${REDIS_PASSWORD:?…}: a reference, not a value).
+      expect(values).not.toMatch(/password:(?:\s|$)/im);
     }
   });
 
@@ -344,9 +407,12 @@ describe('helm', () => {
     const kinds = new Set(helmTemplate(chart, [join(chart, 'values.prod.yaml')]).map((o) => o.kind));
     const byFile: Record<string, string> = {
       'deployment.yaml': 'Deployment', 'statefulset.yaml': 'StatefulSet', 'service.yaml': 'Service', 'serviceaccount.yaml': 'ServiceAccount',
-      'configmap.yaml': 'ConfigMap', 'hpa.yaml': 'HorizontalPodAutoscaler', 'pdb.yaml': 'PodDisruptionBudget', 'ingress.yaml': 'Ingress',
+      'configmap.yaml': 'ConfigMap', 'files-configmap.yaml': 'ConfigMap', 'hpa.yaml': 'HorizontalPodAutoscaler', 'pdb.yaml': 'PodDisruptionBudget', 'ingress.yaml': 'Ingress',
     };
     for (const f of readdirSync(join(chart, 'templates')).filter((x) => x.endsWith('.yaml'))) expect(kinds.has(byFile[f]!), f).toBe(true);
     expect(kinds.has('Pod')).toBe(true); // templates/tests/test-connection.yaml
+    // files-configmap.yaml: the config files of the databases that read some (redis.conf of cache).
+    const files = helmTemplate(chart, [join(chart, 'values.prod.yaml')]).filter((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-cache-files'));
+    expect(files.map((o) => Object.keys(o.data ?? {}))).toEqual([['redis.conf']]);
   });
 });

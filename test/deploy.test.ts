@@ -255,10 +255,16 @@ describe('GitHub Actions', () => {
       expect(Object.keys(ci.on), name).toContain('pull_request');
       const build = parseYaml(read(repo, '.github/workflows/build.yml'));
       expect(Object.keys(build.on)).toEqual(['pull_request', 'workflow_call']);
-      const steps = build.jobs.image.steps.map((s: { uses?: string }) => s.uses ?? '');
-      for (const a of ['docker/setup-buildx-action@v3', 'docker/login-action@v3', 'docker/metadata-action@v5', 'docker/build-push-action@v6']) expect(steps).toContain(a);
-      const push = build.jobs.image.steps.find((s: { uses?: string }) => s.uses === 'docker/build-push-action@v6').with;
-      expect(push['cache-from']).toMatch(/^type=gha/);
+      // Pull requests build in "image" (no login, no push); "push" runs only when deploy.yml asks.
+      const actionsOf = (job: string) => build.jobs[job].steps.map((s: { uses?: string }) => (s.uses ?? '').replace(/@.*/, ''));
+      for (const a of ['docker/setup-buildx-action', 'docker/login-action', 'docker/metadata-action', 'docker/build-push-action']) expect(actionsOf('push')).toContain(a);
+      expect(actionsOf('image')).not.toContain('docker/login-action');
+      expect(build.jobs.image.if).toBe('${{ !inputs.push }}');
+      expect(build.jobs.push.if).toBe('${{ inputs.push }}');
+      const buildStep = (job: string) => build.jobs[job].steps.find((s: { uses?: string }) => s.uses?.startsWith('docker/build-push-action@')).with;
+      expect(buildStep('image').push).toBe(false);
+      expect(buildStep('push').push).toBe(true);
+      expect(buildStep('push')['cache-from']).toMatch(/^type=gha/);
       const deploy = parseYaml(read(repo, '.github/workflows/deploy.yml'));
       expect(deploy.on.push).toEqual({ branches: ['main'], tags: ['v[0-9]+.[0-9]+.[0-9]+'] });
       expect(deploy.jobs.build.uses).toBe('./.github/workflows/build.yml');
@@ -268,6 +274,7 @@ describe('GitHub Actions', () => {
       expect(runs('staging')).toMatch(/make ci-deploy ENV=staging TAG="sha-\$\{GITHUB_SHA::7\}"/);
       expect(runs('production')).toMatch(/make deploy-production TAG="\$GITHUB_REF_NAME"/);
       // build.yml: the owner is lower-cased, the matrix names one image per app service (+ migrations)
+      expect(build.jobs.push.strategy).toEqual(build.jobs.image.strategy);
       const matrix = build.jobs.image.strategy.matrix.include.map((m: { target: string }) => m.target);
       const dockerfile = read(repo, 'deploy/docker/Dockerfile');
       for (const target of matrix) expect(dockerfile, `${name}: target ${target}`).toMatch(new RegExp(` AS ${target}$`, 'm'));

@@ -113,10 +113,15 @@ describe.each([
 
   it('build pushes to GHCR from main only, with the layer cache', () => {
     const wf = doc('build.yml');
-    const push = wf.jobs.image.steps.find((s: any) => String(s.uses).startsWith('docker/build-push-action'));
-    expect(push.with.push).toBe("${{ env.PUSH == 'true' }}");
-    expect(wf.jobs.image.env.PUSH).toContain("github.ref == 'refs/heads/main'");
-    expect(push.with['cache-to']).toContain('type=gha');
+    const step = (job: string) => wf.jobs[job].steps.find((s: any) => String(s.uses).startsWith('docker/build-push-action'));
+    // Pull requests build in "image" without pushing; "push" runs on a push, which is to main only.
+    expect(wf.on.push).toEqual({ branches: ['main'] });
+    expect(wf.jobs.image.if).toBe("github.event_name != 'push'");
+    expect(wf.jobs.push.if).toBe("github.event_name == 'push'");
+    expect(step('image').with.push).toBe(false);
+    expect(step('push').with.push).toBe(true);
+    expect(wf.jobs.image.permissions).toEqual({ contents: 'read' });
+    expect(step('push').with['cache-to']).toContain('type=gha');
   });
 
   it('the Playwright tests parse (node --check)', () => {

@@ -89,8 +89,12 @@ function endOf(p: Pair<ParsedNode, ParsedNode | null>): number {
   return (p.value?.range ?? p.key.range!)[1];
 }
 
-/** `${VAR}` references of a kind's k8s args (`$(VAR)`) become Compose interpolation from .env. */
-function composeArgs(kind: KindManifest, fromOf: Map<string, string>): string[] | null {
+/**
+ * The kind's command for a foreign repo (`foreignCommand`), or its k8s args with `${VAR}` references
+ * (`$(VAR)`) turned into Compose interpolation from .env.
+ */
+function composeArgs(kind: KindManifest, fromOf: Map<string, string>, subst: (s: string) => string): string[] | null {
+  if (kind.foreignCommand) return kind.foreignCommand.map(subst);
   if (!kind.k8s?.args || kind.role !== 'stateful') return null;
   return kind.k8s.args.map((a) => a.replace(/\$\(([A-Z0-9_]+)\)/g, (_, v: string) => (fromOf.has(v) ? `\${${fromOf.get(v)}}` : `$$${v}`)));
 }
@@ -209,8 +213,9 @@ export function planForeignAdd(opts: ForeignAddOptions): ForeignPlan {
       }
       notes.push(`code and Dockerfile of ${svc.name}: ${ctx}/`);
     } else body.push(['image', kind.image]);
-    const args = composeArgs(kind, fromOf);
+    const args = composeArgs(kind, fromOf, subst);
     if (args) body.push(['command', new Flow(args)]);
+    if (kind.tmpfs?.length) body.push(['tmpfs', kind.tmpfs.map(subst)]);
     if (env.length) body.push(['environment', style.environmentList ? env.map(([k, v]) => `${k}=${v}`) : env]);
     const host = hostPort(svc, kind);
     if (host !== null && kind.port !== null) {

@@ -1,9 +1,11 @@
 // The deploy layer's view of a stack: what Kubernetes, Helm, the images and CI need to know about
 // each service, derived from the StackView (kinds stay data; the few runtime facts the kind
 // manifests carry in their k8s: section, such as the user id an image runs as: see deploy-kinds.ts).
+import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { healthcheckArgv, type ServiceView, type StackView } from '../stack-view.js';
 import { cpuQuantity, mebi, memoryQuantity, milli } from '../quantities.js';
+import { render } from '../render.js';
 import { appRuntime, MIGRATE_IMAGE, statefulRuntime, type Flavor } from './deploy-kinds.js';
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
@@ -94,6 +96,10 @@ export interface StatefulDeploy {
   imageRepo: string;
   imageTag: string;
   args: string[] | null;
+  /** ConfigMap of the files Compose mounts from data/<svc>/config, rendered from the same templates; null: none. */
+  config: { name: string; dir: string; files: Array<{ file: string; content: string }>; hash: string } | null;
+  /** In-memory emptyDirs (Compose tmpfs), e.g. where the start script writes a password file. */
+  tmpfs: Array<{ name: string; path: string }>;
   readiness: Probe;
   liveness: Probe;
   resources: Resources;
@@ -277,6 +283,15 @@ function pythonModule(command: string[] | null): string | null {
 // The view
 // ---------------------------------------------------------------------------
 
+/** The files of data/<svc>/config a stateful pod reads, rendered from the same kind templates as Compose's. */
+function configMapOf(svc: ServiceView, files: string[]): StatefulDeploy['config'] {
+  if (!files.length) return null;
+  const rendered = files.map((file) => ({ file, content: render(`kinds/${svc.kind}/files/data/__svc__/config/${file}`, { ...svc, stack: svc.stack }) }));
+  // A changed file changes the pod template (an annotation), so the StatefulSet rolls.
+  const hash = createHash('sha256').update(JSON.stringify(rendered)).digest('hex');
+  return { name: `${svc.name}-files`, dir: `/etc/${svc.name}/config`, files: rendered, hash };
+}
+
 const ENV_SHORT: Record<EnvName, string> = { development: 'dev', staging: 'staging', production: 'prod' };
 
 export function buildDeployView(stack: StackView): DeployView {
@@ -368,7 +383,10 @@ export function buildDeployView(stack: StackView): DeployView {
       gid: rt.gid,
       dataDir: svc.dataDir ?? '/data',
       env,
-      args: rt.args,
+      // With config files the pod runs the Compose command (`$$` is `$` for both), keeping the entrypoint.
+      args: rt.args ?? (rt.config.length ? svc.command : null),
+      config: configMapOf(svc, rt.config),
+      tmpfs: svc.tmpfs.map((t, i) => ({ name: `run-${i}`, path: t.split(':')[0]! })),
       readiness: probe({ exec: healthcheckArgv(svc.healthcheck) }),
       liveness: probe(svc.port !== null ? { tcpPort: portName } : { exec: healthcheckArgv(svc.healthcheck) }),
       resources: resourcesOf(svc, 'base'),

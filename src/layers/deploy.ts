@@ -1,6 +1,7 @@
 // Seed 003: the deploy layer. Multi-stage images, kustomize base + overlays with blue-green
 // production, a Helm chart, GitHub Actions CI/CD, a Makefile, migrations, monitoring and runbooks,
 // rendered from templates/k8s/ on top of any stack (the repo that takes layers).
+import { ACTIONS } from '../actions.js';
 import { UserError } from '../errors.js';
 import { renderGroup } from '../render-group.js';
 import { render } from '../render.js';
@@ -27,6 +28,8 @@ export function planDeployLayer(tree: FileTree, stack: StackView): void {
   const root = {
     ...view,
     migrateUid: MIGRATE_UID,
+    /** Pinned third-party actions of the workflows (src/actions.ts, shared with the platform preset). */
+    actions: ACTIONS,
     secretKeyNames: view.secrets.map((s) => s.key),
     dashboardJson: JSON.stringify(grafanaDashboard(view), null, 2),
   };

@@ -14,7 +14,7 @@ import type { PresetOutput } from './types.js';
 import { PLATFORM_OWN_SERVICES, platformServices } from './platform-spec.js';
 import { serviceDashboard } from './platform-dashboards.js';
 import { terraformView } from './platform-terraform.js';
-import { ACTIONS } from './platform-actions.js';
+import { ACTIONS } from '../actions.js';
 
 const PRESET = 'platform';
 const LAYOUT = 'bd-build-data';

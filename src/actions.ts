@@ -1,5 +1,6 @@
-// Actions the platform's workflows use, pinned to full commit SHAs (a tag can be moved; a commit
-// cannot). The comment in each workflow names the release the SHA is.
+// Third-party actions every generated workflow uses (the platform preset's and the deploy layer's),
+// pinned to full commit SHAs (a tag can be moved; a commit cannot). The comment in each workflow
+// names the release the SHA is. One table: bump a version here and every workflow follows.
 export const ACTIONS = {
   checkout: { uses: 'actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683', version: 'v4.2.2' },
   setupPython: { uses: 'actions/setup-python@0b93645e9fea7318ecaed2b359559ac225c90a2b', version: 'v5.3.0' },
@@ -13,5 +14,7 @@ export const ACTIONS = {
   buildPush: { uses: 'docker/build-push-action@48aba3b46d1b1fec4febb7c5d0c644b249a11355', version: 'v6.10.0' },
   trivy: { uses: 'aquasecurity/trivy-action@18f2510ee396bbf400402947b394f2dd8c87dbb0', version: 'v0.29.0' },
   uploadSarif: { uses: 'github/codeql-action/upload-sarif@f09c1c0a94de965c15400f5634aa42fac8fb8f88', version: 'v3.27.5' },
+  setupKubectl: { uses: 'azure/setup-kubectl@776406bce94f63e41d621b960d78ee25c8b76ede', version: 'v4.0.1' },
+  setupHelm: { uses: 'azure/setup-helm@1a275c3b69536ee54be43f2070a358922e12c8d4', version: 'v4.3.1' },
   awsCredentials: { uses: 'aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502', version: 'v4.0.2' },
 } as const;
