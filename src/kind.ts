@@ -66,4 +66,9 @@ export interface KindK8s {
   env?: Array<{ key: string; value: string }>;
   /** Stateful kinds: container args replacing the Compose command (which reads files mounted from data/). */
   args?: string[];
+  /**
+   * Stateful kinds: paths besides the data directory the image writes to (a socket directory, logs),
+   * mounted as emptyDir volumes so the root filesystem can be read-only. /tmp always is.
+   */
+  writable?: string[];
 }

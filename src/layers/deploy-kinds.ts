@@ -25,6 +25,8 @@ export interface StatefulRuntime {
   env: EnvEntry[];
   /** Container args replacing the Compose command (which reads config files from data/). */
   args: string[] | null;
+  /** Writable paths besides the data directory (emptyDir volumes): /tmp, then the kind's own. */
+  writable: string[];
 }
 
 function k8sOf(svc: ServiceView) {
@@ -40,5 +42,5 @@ export function appRuntime(svc: ServiceView): AppRuntime {
 
 export function statefulRuntime(svc: ServiceView): StatefulRuntime {
   const k = k8sOf(svc);
-  return { uid: k.uid, gid: k.gid, env: k.env ?? [], args: k.args ?? null };
+  return { uid: k.uid, gid: k.gid, env: k.env ?? [], args: k.args ?? null, writable: [...new Set(['/tmp', ...(k.writable ?? [])])] };
 }
