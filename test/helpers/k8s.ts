@@ -595,8 +595,9 @@ export function k8sProblems(objects: K8sObject[]): string[] {
 /**
  * Writes `<dir>/kubectl`, a fake that keeps a cluster's state in `<dir>/state.json` and logs every
  * call. `apply -k` renders with the real `kubectl kustomize` and records Deployments (images,
- * revisions with history) and Services (selectors), keyed "<namespace>/<name>". It answers the `get -o jsonpath=`, `get --raw`
- * service-proxy, `rollout status|undo` and `patch service` calls the deploy scripts make.
+ * revisions with history), Services (selectors) and PodDisruptionBudgets (matchLabels), keyed
+ * "<namespace>/<name>". It answers the `get -o jsonpath=`, `get --raw` service-proxy,
+ * `rollout status|undo`, `patch service` and `patch poddisruptionbudget` calls the deploy scripts make.
  * Env of the scripts under test: FAKE_UNHEALTHY (substring of an image whose pods fail their
  * health path), FAKE_UNHEALTHY_LIVE (the same, through every Service but the <svc>-preview ones),
  * FAKE_UNREADY (substring of an image whose rollout never completes).
@@ -612,7 +613,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const YAML = require(${JSON.stringify(yamlPath)});
 const statePath = ${JSON.stringify(join(dir, 'state.json'))};
-const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : { deployments: {}, services: {}, statefulsets: {}, calls: [], applied: [] };
+const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : { deployments: {}, services: {}, statefulsets: {}, pdbs: {}, calls: [], applied: [] };
 const save = () => fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
 let args = process.argv.slice(2);
 state.calls.push(args.join(' '));
@@ -644,6 +645,7 @@ if (cmd === 'apply' && rest[0] === '-k') {
       } else cur.replicas = tpl.replicas;
     } else if (o.kind === 'Service') state.services[key(o.metadata.name)] = { selector: o.spec.selector || {} };
     else if (o.kind === 'StatefulSet') state.statefulsets[key(o.metadata.name)] = { replicas: o.spec.replicas ?? 1 };
+    else if (o.kind === 'PodDisruptionBudget') state.pdbs[key(o.metadata.name)] = { matchLabels: (o.spec.selector || {}).matchLabels || {} };
   }
   done('applied ' + objs.length + ' objects\\n');
 }
@@ -706,6 +708,13 @@ if (cmd === 'patch' && rest[0] === 'service') {
   Object.assign(svc.selector, (p.spec || {}).selector || {});
   done('service/' + rest[1] + ' patched\\n');
 }
+if (cmd === 'patch' && rest[0] === 'poddisruptionbudget') {
+  const pdb = state.pdbs[key(rest[1])];
+  if (!pdb) fail('poddisruptionbudgets.policy "' + rest[1] + '" not found');
+  const p = JSON.parse(rest[rest.indexOf('-p') + 1]);
+  Object.assign(pdb.matchLabels, ((p.spec || {}).selector || {}).matchLabels || {});
+  done('poddisruptionbudget.policy/' + rest[1] + ' patched\\n');
+}
 fail('fake kubectl: unsupported call: ' + args.join(' '), 3);
 `;
   mkdirSync(dir, { recursive: true });
@@ -718,6 +727,8 @@ export interface FakeCluster {
   deployments: Record<string, { image: string; init: string; replicas: number; revision: number; history: unknown[] }>;
   services: Record<string, { selector: Record<string, string> }>;
   statefulsets: Record<string, { replicas: number }>;
+  /** PodDisruptionBudgets by "<namespace>/<name>": their selector's matchLabels. */
+  pdbs: Record<string, { matchLabels: Record<string, string> }>;
   calls: string[];
   applied: Array<{ dir: string; kustomization: string; objects: string[] }>;
 }
