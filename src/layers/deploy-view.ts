@@ -190,6 +190,8 @@ export interface DeployView {
   network: typeof NETWORK;
   /** One per service that talks or is talked to, in spec order. */
   netPolicies: NetPolicy[];
+  /** For the docs: "`web` → `db:5432`, `cache:6379`; …" ('' when nothing is linked). */
+  linksText: string;
   configName: string;
   secretName: string;
   serviceAccount: string;
@@ -542,6 +544,10 @@ export function buildDeployView(stack: StackView): DeployView {
     colorLabel: COLOR_LABEL,
     network: NETWORK,
     netPolicies: policies,
+    linksText: policies
+      .filter((p) => p.to.length)
+      .map((p) => `\`${p.name}\` → ${p.to.map((t) => `\`${t.name}:${t.port}\``).join(', ')}`)
+      .join('; '),
     configName: `${name}-config`,
     secretName: `${name}-secrets`,
     serviceAccount: name,
