@@ -92,4 +92,9 @@ export interface KindK8s {
    * a ConfigMap mounted where Compose mounts data/<svc>/config; the pod then runs the Compose `command`.
    */
   config?: string[];
+  /**
+   * Stateful kinds: paths besides the data directory the image writes to (a socket directory, logs),
+   * mounted as emptyDir volumes so the root filesystem can be read-only. /tmp always is.
+   */
+  writable?: string[];
 }

@@ -73,7 +73,7 @@ const FIXTURES: Record<string, { bad: Files; good: Files }> = {
   'yaml/unreadable-file': { bad: { 'k8s/x.yaml': 'a: b\0\n' }, good: { 'k8s/x.yaml': 'a: b\n' } },
   'secrets/env-gitignored': { bad: { '.env': { text: 'A=1\n', mode: 0o600 } }, good: { '.env': { text: 'A=1\n', mode: 0o600 }, '.gitignore': '.env\n', '.env.example': 'A=\n' } },
   'secrets/env-mode': { bad: { '.env': { text: 'A=1\n', mode: 0o644 }, '.gitignore': '.env\n' }, good: { '.env': { text: 'A=1\n', mode: 0o600 }, '.gitignore': '.env\n' } },
-  'secrets/high-entropy': { bad: { 'deploy/config.yaml': 'apiToken: "q8Zr2vLx9TmW4bNc7KpD1sFh"\n' }, good: { 'deploy/config.yaml': 'apiToken: "${API_TOKEN}"\nlogLevel: "q8Zr2vLx9TmW4bNc7KpD1sFh"\n' } },
+  'secrets/high-entropy': { bad: { 'deploy/config.yaml': 'apiToken: "q8Zr2vLx9TmW4bNc7KpD1sFh"\n' }, good: { 'deploy/config.yaml': 'apiToken: "${API_TOKEN}"\nlogLevel: "q8Zr2vLx9TmW4bNc7KpD1sFh"\ntopologyKey: topology.kubernetes.io/zone\nkey: app.kubernetes.io/name\n' } },
   'secrets/spec-no-secret': { bad: { '.create-stack.yaml': 'name: shop\ndbPassword: hunter2\n' }, good: { '.create-stack.yaml': 'name: shop\npreset: bd-build-data\n' } },
   'layout/bd-data-only': { bad: { ...LAYOUT, 'bd/Dockerfile': 'FROM x:1\n', 'bd/db-data/init.py': 'print()\n' }, good: LAYOUT },
   'layout/build-dockerfiles-only': { bad: { ...LAYOUT, 'build/api/main.py': 'print()\n' }, good: { ...LAYOUT, 'build/api/Dockerfile.dockerignore': '*\n', 'build/db/init-script.sh': 'true\n' } },

@@ -15,7 +15,9 @@ import {
   imageProblems,
   k8sBinaries,
   k8sProblems,
+  kubeLinterFindings,
   kubectlKustomize,
+  networkAllows,
   modelProblems,
   parseObjects,
   podSpecs,
@@ -61,7 +63,8 @@ function good(): K8sObject[] {
                 readinessProbe: { httpGet: { path: '/health', port: 'http' } },
                 livenessProbe: { tcpSocket: { port: 8000 } },
                 resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
             ],
             volumes: [{ name: 'tmp', emptyDir: {} }],
@@ -193,6 +196,88 @@ describe('k8s checks', () => {
       'Deployment/api container api: no resources.limits.memory',
       'Deployment/api container api: no livenessProbe',
     ]);
+  });
+
+  it('kube-linter checks: each finding fires on its own mistake, and a correct Deployment has none', () => {
+    expect(kubeLinterFindings(good())).toEqual([]);
+    const spec = (o: K8sObject[]) => o[0]!.spec.template.spec;
+    const cases: Array<[string, (o: K8sObject[]) => void]> = [
+      ['latest-tag', (o) => (container(o).image = 'ghcr.io/acme/api:latest')],
+      ['latest-tag', (o) => (container(o).image = 'ghcr.io/acme/api')],
+      ['run-as-non-root', (o) => delete spec(o).securityContext.runAsNonRoot && delete spec(o).securityContext.runAsUser],
+      ['run-as-non-root', (o) => (container(o).securityContext.runAsUser = 0)],
+      ['no-read-only-root-fs', (o) => delete container(o).securityContext.readOnlyRootFilesystem],
+      ['unset-cpu-requirements', (o) => delete container(o).resources.limits.cpu],
+      ['unset-memory-requirements', (o) => delete container(o).resources.requests.memory],
+      ['privilege-escalation-container', (o) => (container(o).securityContext.allowPrivilegeEscalation = true)],
+      ['privileged-container', (o) => (container(o).securityContext.privileged = true)],
+      ['drop-net-raw-capability', (o) => (container(o).securityContext.capabilities.drop = ['SYS_ADMIN'])],
+      ['no-liveness-probe', (o) => delete container(o).livenessProbe],
+      ['no-readiness-probe', (o) => delete container(o).readinessProbe],
+      ['host-network', (o) => (spec(o).hostNetwork = true)],
+      ['env-var-secret', (o) => (container(o).env = [{ name: 'DB_PASSWORD', value: 'hunter2' }])],
+      ['non-existent-service-account', (o) => (spec(o).serviceAccountName = 'ghost')],
+      ['ssh-port', (o) => container(o).ports.push({ name: 'ssh', containerPort: 22 })],
+      ['invalid-target-ports', (o) => (o[1]!.spec.ports[0].targetPort = 'a-name-longer-than-15')],
+      ['no-anti-affinity', (o) => (o[0]!.spec.replicas = 3)],
+      ['pdb-max-unavailable', (o) => o.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'api' }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'api' } } } })],
+      ['pdb-min-available', (o) => o.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'api' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'api' } } } })],
+      ['dangling-networkpolicy', (o) => o.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: { podSelector: { matchLabels: { app: 'nope' } } } })],
+    ];
+    for (const [check, breakIt] of cases) {
+      const objs = good();
+      breakIt(objs);
+      const found = kubeLinterFindings(objs);
+      expect(found.some((f) => f.startsWith(`${check} `)), `${check}: ${found.join('; ')}`).toBe(true);
+      expect(k8sProblems(objs).length, check).toBeGreaterThan(0);
+    }
+    // Spread over its own pods, or anti-affinity, satisfies no-anti-affinity; spread over other pods does not.
+    const spread = (labels: Record<string, string>) => [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }];
+    const three = good();
+    three[0]!.spec.replicas = 3;
+    spec(three).topologySpreadConstraints = spread({ app: 'api' });
+    expect(kubeLinterFindings(three)).toEqual([]);
+    spec(three).topologySpreadConstraints = spread({ app: 'web' });
+    expect(kubeLinterFindings(three).join()).toMatch(/^no-anti-affinity /);
+    delete spec(three).topologySpreadConstraints;
+    spec(three).affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'api' } } } }] } };
+    expect(kubeLinterFindings(three)).toEqual([]);
+    // An HPA's minReplicas counts as the replicas of a Deployment that leaves them to it.
+    const scaled = good();
+    scaled.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: 2, maxReplicas: 4 } });
+    expect(kubeLinterFindings(scaled).join()).toMatch(/^no-anti-affinity /);
+  });
+
+  it('networkAllows: default deny, selectors, namespaces, ports and both directions', () => {
+    const ns = 'shop';
+    const pod = (name: string, extra: Partial<{ namespace: string; labels: Record<string, string> }> = {}) => ({ labels: { app: name, ...extra.labels }, namespace: extra.namespace ?? ns });
+    const np = (name: string, spec: K8sObject): K8sObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec });
+    const [api, db, web] = [pod('api'), pod('db'), pod('web')];
+    // No policy: everything flows.
+    expect(networkAllows([], api, db, 5432)).toBe(true);
+    const deny = np('deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    expect(networkAllows([deny], api, db, 5432)).toBe(false);
+    const dbIn = np('db', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['api'] }] } }], ports: [{ protocol: 'TCP', port: 5432 }] }] });
+    const apiOut = np('api', { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'db' } } }], ports: [{ port: 5432 }] }] });
+    // Ingress alone is not enough under default-deny egress; both sides together are.
+    expect(networkAllows([deny, dbIn], api, db, 5432)).toBe(false);
+    expect(networkAllows([deny, dbIn, apiOut], api, db, 5432)).toBe(true);
+    expect(networkAllows([deny, dbIn, apiOut], api, db, 6379)).toBe(false);
+    expect(networkAllows([deny, dbIn, apiOut], api, db, 5432, 'UDP')).toBe(false);
+    expect(networkAllows([deny, dbIn, apiOut], web, db, 5432)).toBe(false);
+    // A podSelector alone means the policy's own namespace; a namespaceSelector opens another.
+    expect(networkAllows([deny, dbIn, apiOut], pod('api', { namespace: 'other' }), db, 5432)).toBe(false);
+    const fromIngress = np('web', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ port: 3000 }] }] });
+    const controller = pod('controller', { namespace: 'ingress-nginx' });
+    expect(networkAllows([fromIngress], controller, web, 3000)).toBe(true);
+    expect(networkAllows([fromIngress], pod('x', { namespace: 'elsewhere' }), web, 3000)).toBe(false);
+    // A named port resolves against the target's container ports; endPort ranges.
+    const named = np('db', { podSelector: { matchLabels: { app: 'db' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'postgres' }] }] });
+    expect(networkAllows([named], api, { ...db, ports: [{ name: 'postgres', containerPort: 5432 }] }, 5432)).toBe(true);
+    expect(networkAllows([named], api, { ...db, ports: [{ name: 'postgres', containerPort: 5432 }] }, 5433)).toBe(false);
+    const range = np('db', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 8000, endPort: 8010 }] }] });
+    expect(networkAllows([range], api, db, 8005)).toBe(true);
+    expect(networkAllows([range], api, db, 8011)).toBe(false);
   });
 
   it('podSpecs finds pods in every workload kind', () => {

@@ -17,18 +17,45 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { removeDir, runCli } from './helpers/cli.js';
-import { helmLint, helmTemplate, k8sBinaries, k8sProblems, kubectlKustomize, podSpecs, type K8sObject } from './helpers/k8s.js';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 
-const STACKS: Record<string, { args: string[]; http: string[]; workers: string[]; stateful: string[]; migrate: string[] }> = {
-  one: { args: ['--service', 'api:fastapi'], http: ['api'], workers: [], stateful: [], migrate: [] },
+import {
+  helmLint,
+  helmTemplate,
+  k8sBinaries,
+  k8sProblems,
+  kubeLinterFindings,
+  kubectlKustomize,
+  networkAllows,
+  podSpecs,
+  type K8sObject,
+  type NetPeer,
+} from './helpers/k8s.js';
+
+/**
+ * `links`: who connects to whom (dependent>dependency), written out here rather than read from the
+ * generator: apps get a URL of (depend on) every store; nginx serves files and depends on nothing.
+ */
+const STACKS: Record<string, { args: string[]; http: string[]; workers: string[]; stateful: string[]; migrate: string[]; links: string[] }> = {
+  one: { args: ['--service', 'api:fastapi'], http: ['api'], workers: [], stateful: [], migrate: [], links: [] },
+  brief: {
+    args: ['--service', 'web:node', '--service', 'api:fastapi', '--service', 'db:postgres', '--service', 'cache:redis'],
+    http: ['web', 'api'],
+    workers: [],
+    stateful: ['db', 'cache'],
+    migrate: ['web', 'api'],
+    links: ['web>db', 'web>cache', 'api>db', 'api>cache'],
+  },
   shop: {
     args: ['--service', 'api:fastapi', '--service', 'web:node', '--service', 'jobs:worker', '--service', 'site:nginx', '--service', 'db:postgres', '--service', 'cache:redis'],
     http: ['api', 'web', 'site'],
     workers: ['jobs'],
     stateful: ['db', 'cache'],
     migrate: ['api', 'web', 'jobs'],
+    links: ['api>db', 'api>cache', 'web>db', 'web>cache', 'jobs>db', 'jobs>cache'],
   },
-  feed: { args: ['--service', 'feed-sync:worker', '--service', 'store:mongodb'], http: [], workers: ['feed-sync'], stateful: ['store'], migrate: [] },
+  feed: { args: ['--service', 'feed-sync:worker', '--service', 'store:mongodb'], http: [], workers: ['feed-sync'], stateful: ['store'], migrate: [], links: ['feed-sync>store'] },
 };
 const ENVS = ['development', 'staging', 'production'] as const;
 
@@ -40,6 +67,7 @@ interface Case {
   workers: string[];
   stateful: string[];
   migrate: string[];
+  links: string[];
 }
 const cases: Case[] = [];
 let appSupport: Case | null = null;
@@ -64,7 +92,7 @@ beforeAll(() => {
   if (r.code !== 0) throw new Error(`create-stack new x --preset app-support --with deploy failed (${r.code}):\n${r.stderr}`);
   const repo = join(tmp, 'x-support');
   prepareSecrets(repo);
-  appSupport = { name: 'x', repo, http: [], workers: [], stateful: ['db'], migrate: [] };
+  appSupport = { name: 'x', repo, http: [], workers: [], stateful: ['db'], migrate: [], links: ['app>db'] };
 });
 
 afterAll(() => removeDir(tmp));
@@ -408,11 +436,222 @@ describe('helm', () => {
     const byFile: Record<string, string> = {
       'deployment.yaml': 'Deployment', 'statefulset.yaml': 'StatefulSet', 'service.yaml': 'Service', 'serviceaccount.yaml': 'ServiceAccount',
       'configmap.yaml': 'ConfigMap', 'files-configmap.yaml': 'ConfigMap', 'hpa.yaml': 'HorizontalPodAutoscaler', 'pdb.yaml': 'PodDisruptionBudget', 'ingress.yaml': 'Ingress',
+      'networkpolicy.yaml': 'NetworkPolicy',
     };
     for (const f of readdirSync(join(chart, 'templates')).filter((x) => x.endsWith('.yaml'))) expect(kinds.has(byFile[f]!), f).toBe(true);
     expect(kinds.has('Pod')).toBe(true); // templates/tests/test-connection.yaml
     // files-configmap.yaml: the config files of the databases that read some (redis.conf of cache).
     const files = helmTemplate(chart, [join(chart, 'values.prod.yaml')]).filter((o) => o.kind === 'ConfigMap' && o.metadata.name.endsWith('-cache-files'));
     expect(files.map((o) => Object.keys(o.data ?? {}))).toEqual([['redis.conf']]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Hardening, read from what kubectl kustomize and helm template render
+// ---------------------------------------------------------------------------
+
+interface RenderedPod {
+  /** Service name (app.kubernetes.io/name), or "test" for the helm test pod. */
+  svc: string;
+  where: string;
+  peer: NetPeer;
+  ports: number[];
+}
+
+function podsOf(objs: K8sObject[], namespace: string): RenderedPod[] {
+  return podSpecs(objs).map(({ where, spec, labels }) => {
+    const ports = (spec.containers as K8sObject[]).flatMap((c) => (c.ports ?? []).map((p: K8sObject) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })));
+    const svc = labels['app.kubernetes.io/component'] === 'test' ? 'test' : (labels['app.kubernetes.io/name'] ?? '?');
+    return { svc, where, peer: { labels, namespace, ports }, ports: ports.map((p: K8sObject) => p.containerPort) };
+  });
+}
+
+const DNS: NetPeer = { labels: { 'k8s-app': 'kube-dns' }, namespace: 'kube-system', ports: [{ name: 'dns', containerPort: 53, protocol: 'UDP' }] };
+const CONTROLLER: NetPeer = { labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, namespace: 'ingress-nginx' };
+const ELSEWHERE: NetPeer = { labels: { app: 'anything' }, namespace: 'somewhere-else' };
+
+const emptySelector = (sel: K8sObject | undefined) => !!sel && Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+const noRules = (np: K8sObject) => !(np.spec.ingress?.length) && !(np.spec.egress?.length);
+const bothTypes = (np: K8sObject) => [...(np.spec.policyTypes ?? [])].sort().join() === 'Egress,Ingress';
+
+/**
+ * The allow-list, pair by pair: a pod reaches another pod's container port exactly when its service
+ * depends on the other's (`links`); every pod reaches the cluster DNS on 53/UDP and 53/TCP and
+ * nothing outside; the ingress controller reaches `webFacing` services only.
+ */
+function networkProblems(objs: K8sObject[], namespace: string, links: string[], webFacing: string[], at: string): string[] {
+  const problems: string[] = [];
+  const pods = podsOf(objs, namespace).filter((p) => p.svc !== 'test');
+  expect(pods.length, at).toBeGreaterThan(0);
+  for (const a of pods) {
+    for (const b of pods) {
+      if (a.svc === b.svc) continue;
+      const linked = links.includes(`${a.svc}>${b.svc}`);
+      for (const port of b.ports) {
+        if (networkAllows(objs, a.peer, b.peer, port) !== linked) problems.push(`${at}: ${a.where} -> ${b.where}:${port} is ${linked ? 'blocked' : 'allowed'}`);
+      }
+      if (networkAllows(objs, a.peer, b.peer, 9999)) problems.push(`${at}: ${a.where} -> ${b.where}:9999 (no such port) is allowed`);
+    }
+    for (const proto of ['UDP', 'TCP']) if (!networkAllows(objs, a.peer, DNS, 53, proto)) problems.push(`${at}: ${a.where} cannot reach DNS on 53/${proto}`);
+    if (networkAllows(objs, a.peer, { ...DNS, labels: { app: 'other' } }, 53, 'UDP')) problems.push(`${at}: ${a.where} reaches any kube-system pod on 53`);
+    if (networkAllows(objs, a.peer, ELSEWHERE, 443)) problems.push(`${at}: ${a.where} reaches another namespace on 443`);
+    if (networkAllows(objs, ELSEWHERE, a.peer, a.ports[0] ?? 80)) problems.push(`${at}: another namespace reaches ${a.where}`);
+    const web = webFacing.includes(a.svc);
+    for (const port of a.ports) if (networkAllows(objs, CONTROLLER, a.peer, port) !== web) problems.push(`${at}: the ingress controller ${web ? 'cannot reach' : 'reaches'} ${a.where}:${port}`);
+  }
+  return problems;
+}
+
+describe('hardening (rendered manifests)', () => {
+  it('kustomize: a default-deny policy in each namespace, and only the stack\'s links, DNS and the ingress controller get through', () => {
+    if (!k8sBinaries()) return;
+    for (const c of allCases()) {
+      for (const env of ENVS) {
+        const objs = kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays', env));
+        const at = `${c.name} ${env}`;
+        const ns = c === appSupport ? `x-${env}` : `${c.name}-${env}`;
+        const policies = byKind(objs, 'NetworkPolicy');
+        const deny = policies.filter((np) => emptySelector(np.spec.podSelector) && bothTypes(np) && noRules(np));
+        expect(deny.map((np) => np.metadata.namespace), at).toEqual([ns]);
+        // Every HTTP app is published in these stacks, so each is web-facing.
+        const http = byKind(objs, 'Deployment').filter((d) => d.spec.template.spec.containers[0].ports?.some((p: K8sObject) => p.name === 'http')).map((d) => d.metadata.labels['app.kubernetes.io/name']);
+        expect(networkProblems(objs, ns, c.links, http, at)).toEqual([]);
+        // The new objects are what the API accepts (kubernetes-models), beside k8sProblems' pass over everything.
+        for (const np of policies) expect(() => new NetworkPolicy(np as never).validate(), `${at} ${np.metadata.name}`).not.toThrow();
+      }
+    }
+  });
+
+  it('kubernetes-models validation of a NetworkPolicy is a real check', () => {
+    const bad = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x' }, spec: { podSelector: {}, ingress: [{ ports: [{ port: 53, protocol: 5 }] }] } };
+    expect(() => new NetworkPolicy(bad as never).validate()).toThrow();
+  });
+
+  it('helm: the release denies by default; links, DNS, the helm test pod and (with an Ingress) the controller get through', () => {
+    if (!k8sBinaries()) return;
+    for (const c of allCases()) {
+      const chart = join(c.repo, 'deploy/helm', c.name);
+      for (const prod of [false, true]) {
+        const ns = `${c.name}-production`;
+        const objs = helmTemplate(chart, prod ? [join(chart, 'values.prod.yaml')] : [], { release: 'rel', namespace: ns });
+        const at = `${c.name} helm ${prod ? 'prod' : 'default'}`;
+        const pods = podsOf(objs, ns);
+        // Default deny for the release: one policy without rules that selects every pod of it.
+        const deny = byKind(objs, 'NetworkPolicy').filter((np) => bothTypes(np) && noRules(np));
+        expect(deny, at).toHaveLength(1);
+        for (const p of pods) expect(networkAllows([deny[0]!], p.peer, p.peer, 1), `${at} ${p.where}`).toBe(false);
+        const withIngress = byKind(objs, 'Ingress').map((i) => i.metadata.labels['app.kubernetes.io/name']);
+        const httpApps = byKind(objs, 'Deployment').filter((d) => d.spec.template.spec.containers[0].startupProbe).map((d) => d.metadata.labels['app.kubernetes.io/name']);
+        // Production values give every HTTP app an Ingress; the default values none.
+        expect(withIngress.sort(), at).toEqual(prod ? httpApps.sort() : []);
+        expect(networkProblems(objs, ns, c.links, withIngress, at)).toEqual([]);
+        // The helm test pod calls every HTTP service, and nothing else.
+        const test = pods.find((p) => p.svc === 'test');
+        expect(!!test, at).toBe(httpApps.length > 0);
+        for (const p of pods.filter((x) => x.svc !== 'test')) {
+          if (test) expect(networkAllows(objs, test.peer, p.peer, p.ports[0] ?? 80), `${at} test -> ${p.where}`).toBe(httpApps.includes(p.svc));
+        }
+        for (const np of byKind(objs, 'NetworkPolicy')) expect(() => new NetworkPolicy(np as never).validate(), `${at} ${np.metadata.name}`).not.toThrow();
+      }
+      // The flag turns them off.
+      expect(byKind(helmTemplate(chart, [], { release: 'rel', set: ['networkPolicy.enabled=false'] }), 'NetworkPolicy'), c.name).toEqual([]);
+    }
+  });
+
+  it('StatefulSets run on a read-only root filesystem; what they write is a volume', () => {
+    if (!k8sBinaries()) return;
+    for (const c of allCases()) {
+      const chart = join(c.repo, 'deploy/helm', c.name);
+      const renders: Array<[string, K8sObject[]]> = [
+        ...ENVS.map((e): [string, K8sObject[]] => [e, kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays', e))]),
+        ['helm', helmTemplate(chart, [join(chart, 'values.prod.yaml')], { release: 'rel' })],
+      ];
+      for (const [where, objs] of renders) {
+        const sets = byKind(objs, 'StatefulSet');
+        expect(sets.length, `${c.name} ${where}`).toBe(c.stateful.length);
+        for (const s of sets) {
+          const spec = s.spec.template.spec;
+          const volumes = new Set([...(spec.volumes ?? []).map((v: K8sObject) => v.name), ...s.spec.volumeClaimTemplates.map((v: K8sObject) => v.metadata.name)]);
+          for (const ct of spec.containers) {
+            const at = `${c.name} ${where} ${s.metadata.name}`;
+            expect(ct.securityContext.readOnlyRootFilesystem, at).toBe(true);
+            const mounts: string[] = ct.volumeMounts.map((m: K8sObject) => m.mountPath);
+            for (const m of ct.volumeMounts) expect(volumes.has(m.name), `${at} ${m.name}`).toBe(true);
+            expect(mounts, at).toContain('/tmp');
+            if (ct.image.startsWith('postgres:')) expect(mounts, at).toContain('/var/run/postgresql');
+          }
+        }
+      }
+    }
+  });
+
+  it('Deployments with more than one replica spread their own pods over nodes and zones', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases) {
+      const chart = join(c.repo, 'deploy/helm', c.name);
+      const renders: Array<[string, K8sObject[]]> = [
+        ...ENVS.map((e): [string, K8sObject[]] => [e, kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays', e))]),
+        ['helm', helmTemplate(chart, [join(chart, 'values.prod.yaml')], { release: 'rel' })],
+      ];
+      let many = 0;
+      for (const [where, objs] of renders) {
+        for (const d of byKind(objs, 'Deployment')) {
+          const hpa = byKind(objs, 'HorizontalPodAutoscaler').find((h) => h.spec.scaleTargetRef.name === d.metadata.name);
+          const replicas = d.spec.replicas ?? hpa?.spec.minReplicas ?? 1;
+          if (replicas <= 1) continue;
+          many++;
+          const at = `${c.name} ${where} ${d.metadata.name}`;
+          const spread: K8sObject[] = d.spec.template.spec.topologySpreadConstraints ?? [];
+          expect(spread.map((t) => t.topologyKey).sort(), at).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+          // Each constraint counts exactly this Deployment's pods: not the other color's, not another service's.
+          const own = d.spec.template.metadata.labels;
+          for (const t of spread) {
+            expect(t.labelSelector.matchLabels, at).toEqual(d.spec.selector.matchLabels);
+            for (const other of byKind(objs, 'Deployment').filter((o) => o !== d)) {
+              const labels = other.spec.template.metadata.labels;
+              expect(Object.entries(t.labelSelector.matchLabels).every(([k, v]) => labels[k] === v), `${at} also counts ${other.metadata.name}`).toBe(false);
+            }
+            expect(Object.entries(t.labelSelector.matchLabels).every(([k, v]) => own[k] === v), at).toBe(true);
+          }
+        }
+      }
+      if (c.http.length + c.workers.length > 0) expect(many, c.name).toBeGreaterThan(0);
+    }
+  });
+
+  it('production PDBs of blue-green services guard one color (the live one: blue as committed)', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases) {
+      const objs = kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays/production'));
+      for (const pdb of byKind(objs, 'PodDisruptionBudget')) {
+        expect(() => new PodDisruptionBudget(pdb as never).validate()).not.toThrow();
+        const svc = pdb.metadata.name;
+        const sel = pdb.spec.selector.matchLabels;
+        const guarded = byKind(objs, 'Deployment').filter((d) => Object.entries(sel).every(([k, v]) => d.spec.template.metadata.labels[k] === v)).map((d) => d.metadata.name);
+        if (c.http.includes(svc)) {
+          expect(sel.color, `${c.name} ${svc}`).toBe('blue');
+          expect(guarded).toEqual([`${svc}-blue`]);
+        } else {
+          expect(sel.color).toBeUndefined();
+          expect(guarded).toEqual([svc]);
+        }
+      }
+    }
+  });
+
+  it('kube-linter checks find nothing in any render, the support repo\'s own manifests included', () => {
+    if (!k8sBinaries()) return;
+    for (const c of allCases()) {
+      for (const dir of ['base', ...ENVS.map((e) => `overlays/${e}`)]) expect(kubeLinterFindings(kubectlKustomize(join(c.repo, 'deploy/kubernetes', dir))), `${c.name} ${dir}`).toEqual([]);
+      const chart = join(c.repo, 'deploy/helm', c.name);
+      for (const values of [[], [join(chart, 'values.prod.yaml')]]) expect(kubeLinterFindings(helmTemplate(chart, values, { release: 'rel' })), `${c.name} helm ${values.length}`).toEqual([]);
+    }
+    // app-support's kubernetes/ (apart from the deploy layer): no token in its pods, and clean.
+    const own = kubectlKustomize(join(appSupport!.repo, 'kubernetes'));
+    expect(kubeLinterFindings(own)).toEqual([]);
+    expect(k8sProblems(own)).toEqual([]);
+    const specs = podSpecs(own);
+    expect(specs.map((p) => p.owner.kind).sort()).toEqual(['Deployment', 'StatefulSet']);
+    for (const { where, spec } of specs) expect(spec.automountServiceAccountToken, where).toBe(false);
   });
 });

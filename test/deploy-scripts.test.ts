@@ -5,7 +5,8 @@
  * Proves: rolling updates pin every image and roll back what a failed release changed; production
  * is blue-green (first install, a release goes to the idle color and traffic switches only once it
  * is healthy, a failure leaves traffic where it was and the idle color as it was, the live check
- * after the switch switches back, rollback switches colors in one step); tags are validated;
+ * after the switch switches back, rollback switches colors in one step; the PodDisruptionBudgets
+ * guard the live color and follow every switch); tags are validated;
  * secrets.sh and migrate.sh create.
  */
 import { spawnSync } from 'node:child_process';
@@ -60,6 +61,8 @@ const NS = (env: string) => `shop-${env}`;
 const img = (state: FakeCluster, ns: string, dep: string) => state.deployments[`${ns}/${dep}`]?.image;
 const init = (state: FakeCluster, ns: string, dep: string) => state.deployments[`${ns}/${dep}`]?.init;
 const color = (state: FakeCluster, ns: string, svc: string) => state.services[`${ns}/${svc}`]?.selector.color;
+/** The color a service's PodDisruptionBudget guards (the live one; undefined: both, or no PDB). */
+const guarded = (state: FakeCluster, ns: string, svc: string) => state.pdbs[`${ns}/${svc}`]?.matchLabels.color;
 
 describe('deploy.sh: rolling (development, staging)', () => {
   it('pins every image and the migrations image to the tag, and leaves the committed overlay alone', () => {
@@ -139,9 +142,13 @@ describe('deploy.sh: production blue-green', () => {
       expect(img(s, ns, `${svc}-green`)).toBe(`ghcr.io/acme/shop-${svc}:1.0.0`);
       expect(color(s, ns, svc)).toBe('blue');
       expect(color(s, ns, `${svc}-preview`)).toBe('green');
+      expect(guarded(s, ns, svc)).toBe('blue');
     }
     expect(img(s, ns, 'jobs')).toBe('ghcr.io/acme/shop-jobs:1.0.0');
     expect(s.deployments[`${ns}/api`]).toBeUndefined();
+    // Workers are not blue-green: their budget has no color.
+    expect(s.pdbs[`${ns}/jobs`]).toBeDefined();
+    expect(guarded(s, ns, 'jobs')).toBeUndefined();
   });
 
   function released(): ReturnType<typeof cluster> {
@@ -163,6 +170,7 @@ describe('deploy.sh: production blue-green', () => {
       expect(img(s, ns, `${svc}-blue`)).toBe(`ghcr.io/acme/shop-${svc}:1.0.0`);
       expect(color(s, ns, svc)).toBe('green');
       expect(color(s, ns, `${svc}-preview`)).toBe('blue');
+      expect(guarded(s, ns, svc), `${svc}: the budget follows the traffic`).toBe('green');
     }
     expect(img(s, ns, 'jobs')).toBe('ghcr.io/acme/shop-jobs:1.1.0');
     // The two applies of this release left the blue Deployments out.
@@ -190,6 +198,7 @@ describe('deploy.sh: production blue-green', () => {
     const s = c.state();
     const ns = NS('production');
     expect(color(s, ns, 'api')).toBe('green');
+    expect(guarded(s, ns, 'api')).toBe('green');
     expect(img(s, ns, 'api-green')).toBe('ghcr.io/acme/shop-api:1.1.0');
     expect(img(s, ns, 'api-blue')).toBe('ghcr.io/acme/shop-api:1.0.0');
     expect(img(s, ns, 'jobs')).toBe('ghcr.io/acme/shop-jobs:1.1.0');
@@ -209,6 +218,7 @@ describe('deploy.sh: production blue-green', () => {
     expect(r.err).toContain('deploy: live checks failed after the switch: traffic goes back to blue');
     const s = c.state();
     expect(color(s, NS('production'), 'api')).toBe('blue');
+    expect(guarded(s, NS('production'), 'api')).toBe('blue');
     expect(img(s, NS('production'), 'api-blue')).toBe('ghcr.io/acme/shop-api:1.0.0');
   });
 
@@ -223,9 +233,11 @@ describe('deploy.sh: production blue-green', () => {
     for (const svc of ['api', 'web']) {
       expect(color(s, ns, svc)).toBe('blue');
       expect(color(s, ns, `${svc}-preview`)).toBe('green');
+      expect(guarded(s, ns, svc), `${svc}: the budget follows the traffic back`).toBe('blue');
     }
     expect(img(s, ns, 'jobs')).toBe('ghcr.io/acme/shop-jobs:1.0.0');
     expect(s.calls.filter((x) => x.includes('patch service'))).toHaveLength(4);
+    expect(s.calls.filter((x) => x.includes('patch poddisruptionbudget'))).toHaveLength(2);
   });
 
   it('staging rollback is kubectl rollout undo', () => {

@@ -27,6 +27,8 @@ export interface StatefulRuntime {
   args: string[] | null;
   /** Files of data/<svc>/config the pod reads from a ConfigMap (it then runs the Compose command). */
   config: string[];
+  /** Writable paths besides the data directory (emptyDir volumes): /tmp, then the kind's own. */
+  writable: string[];
 }
 
 function k8sOf(svc: ServiceView) {
@@ -42,5 +44,5 @@ export function appRuntime(svc: ServiceView): AppRuntime {
 
 export function statefulRuntime(svc: ServiceView): StatefulRuntime {
   const k = k8sOf(svc);
-  return { uid: k.uid, gid: k.gid, env: k.env ?? [], args: k.args ?? null, config: k.config ?? [] };
+  return { uid: k.uid, gid: k.gid, env: k.env ?? [], args: k.args ?? null, config: k.config ?? [], writable: [...new Set(['/tmp', ...(k.writable ?? [])])] };
 }

@@ -15,6 +15,15 @@ export type EnvName = (typeof ENVIRONMENTS)[number];
 export const REGISTRY_PLACEHOLDER = 'ghcr.io/your-org';
 /** Label that tells the blue and the green Deployment of a service apart. */
 export const COLOR_LABEL = 'color';
+/**
+ * Where the cluster's DNS and ingress controller run, for the NetworkPolicies: namespaces by their
+ * automatic `kubernetes.io/metadata.name` label; CoreDNS keeps the `k8s-app: kube-dns` label.
+ */
+export const NETWORK = {
+  dnsNamespace: 'kube-system',
+  dnsPodLabels: { 'k8s-app': 'kube-dns' },
+  ingressNamespace: 'ingress-nginx',
+} as const;
 
 /** One variable of a container: a literal, or a key of the stack's ConfigMap or Secret. */
 export interface K8sEnv {
@@ -63,6 +72,8 @@ export interface AppDeploy {
   helmEnv: K8sEnv[];
   /** Runs the migrate initContainer (it talks to the migrated database). */
   migrate: boolean;
+  /** Services it connects to (its links): what its NetworkPolicy lets it reach. */
+  connectsTo: string[];
   resources: Resources;
   /** Where the code is, relative to the build context. */
   src: string;
@@ -104,6 +115,29 @@ export interface StatefulDeploy {
   liveness: Probe;
   resources: Resources;
   storage: string;
+  /** emptyDir volumes for the paths the image writes besides its data (the root filesystem is read-only). */
+  writable: Array<{ name: string; path: string }>;
+  writablePaths: string[];
+  connectsTo: string[];
+}
+
+/** One service's allow-list (on top of the namespace's default deny): who may reach it, whom it reaches. */
+export interface NetPolicy {
+  name: string;
+  /** Its container port (null: nothing connects to it). */
+  port: number | null;
+  /** Services that connect to it (their depends_on names it). */
+  from: string[];
+  /** Services it connects to, on their ports. */
+  to: Array<{ name: string; port: number }>;
+  /** Published HTTP service: the ingress controller may reach its port. */
+  webFacing: boolean;
+  /** Something may reach it (from, or webFacing). */
+  ingress: boolean;
+  /** ["Ingress"] when something may reach it, ["Egress"] when it reaches something, or both. */
+  policyTypes: string[];
+  /** "reached by api, web; reaches db:5432": the policy's comment. */
+  summary: string;
 }
 
 export interface EnvWorkload {
@@ -111,6 +145,8 @@ export interface EnvWorkload {
   name: string;
   container: string;
   resources: Resources;
+  /** Deployments with more than one replica: spread their pods over nodes and zones. */
+  spread: Record<string, string> | null;
 }
 
 export interface EnvView {
@@ -157,6 +193,11 @@ export interface DeployView {
   appRepo: string;
   registry: string;
   colorLabel: string;
+  network: typeof NETWORK;
+  /** One per service that talks or is talked to, in spec order. */
+  netPolicies: NetPolicy[];
+  /** For the docs: "`web` → `db:5432`, `cache:6379`; …" ('' when nothing is linked). */
+  linksText: string;
   configName: string;
   secretName: string;
   serviceAccount: string;
@@ -229,6 +270,36 @@ export function helmEnv(env: K8sEnv[], chart: string, hosts: string[]): K8sEnv[]
   return env.map((e) =>
     e.value === undefined ? e : { ...e, value: e.value.replace(re, (_, pre: string, host: string) => `${pre}{{ include "${chart}.svcName" (dict "root" . "svc" "${host}") }}`) },
   );
+}
+
+/** A volume name for a path: /var/run/postgresql → var-run-postgresql. */
+const volumeName = (path: string) => path.replace(/^\/+|\/+$/g, '').replace(/[^a-z0-9]+/gi, '-').toLowerCase() || 'root';
+
+/**
+ * The allow-list of every service, from the stack's links: each `deps` entry (Compose depends_on,
+ * the URL an app gets) lets the dependent reach the dependency's port, and nothing else does. A
+ * published HTTP service (its Compose `ports`) is web-facing: the ingress controller may reach it.
+ */
+export function netPolicies(stack: StackView): NetPolicy[] {
+  const byName = new Map(stack.services.map((s) => [s.name, s]));
+  const edges = stack.services.flatMap((s) =>
+    s.deps.map((d) => byName.get(d)).filter((d): d is ServiceView => d !== undefined && d.port !== null && d.name !== s.name).map((d) => ({ from: s.name, to: d })),
+  );
+  const out: NetPolicy[] = [];
+  for (const s of stack.services) {
+    const from = s.port === null ? [] : edges.filter((e) => e.to.name === s.name).map((e) => e.from);
+    const to = edges.filter((e) => e.from === s.name).map((e) => ({ name: e.to.name, port: e.to.port! }));
+    const webFacing = s.isApp && s.isHttp && s.port !== null && s.publish.length > 0;
+    const policyTypes = [...(from.length || webFacing ? ['Ingress'] : []), ...(to.length ? ['Egress'] : [])];
+    if (policyTypes.length === 0) continue;
+    const summary = [
+      from.length ? `reached by ${from.join(', ')}` : '',
+      webFacing ? 'reached by the ingress controller' : '',
+      to.length ? `reaches ${to.map((t) => `${t.name}:${t.port}`).join(', ')}` : '',
+    ].filter(Boolean).join('; ');
+    out.push({ name: s.name, port: s.port, from, to, webFacing, ingress: policyTypes[0] === 'Ingress', policyTypes, summary });
+  }
+  return out;
 }
 
 const pascal = (name: string) => name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
@@ -318,6 +389,8 @@ export function buildDeployView(stack: StackView): DeployView {
   const pg = stack.statefulServices.find((s) => s.kind === 'postgres' && stack.appServices.some((a) => a.deps.includes(s.name)));
 
   const statefulNames = stack.statefulServices.map((s) => s.name);
+  const policies = netPolicies(stack);
+  const connectsTo = (svc: string) => policies.find((p) => p.name === svc)?.to.map((t) => t.name) ?? [];
   const apps: AppDeploy[] = stack.appServices.map((svc) => {
     const rt = appRuntime(svc);
     const src = sibling ? `${name}` : `data/${svc.name}`;
@@ -344,6 +417,7 @@ export function buildDeployView(stack: StackView): DeployView {
       gid: rt.gid,
       env,
       migrate: !!pg && svc.deps.includes(pg.name),
+      connectsTo: connectsTo(svc.name),
       resources: resourcesOf(svc, 'base'),
       src,
       codeDir: svc.codeDir ?? '/app',
@@ -391,6 +465,9 @@ export function buildDeployView(stack: StackView): DeployView {
       liveness: probe(svc.port !== null ? { tcpPort: portName } : { exec: healthcheckArgv(svc.healthcheck) }),
       resources: resourcesOf(svc, 'base'),
       storage: '10Gi',
+      writable: rt.writable.map((path) => ({ name: volumeName(path), path })),
+      writablePaths: rt.writable,
+      connectsTo: connectsTo(svc.name),
     };
   });
 
@@ -434,20 +511,26 @@ export function buildDeployView(stack: StackView): DeployView {
 
   const envs: EnvView[] = ENVIRONMENTS.map((env) => {
     const isProduction = env === 'production';
-    const workloads: EnvWorkload[] = [];
-    for (const svc of stack.appServices) {
-      const resources = resourcesOf(svc, env);
-      const isHttp = httpApps.some((a) => a.name === svc.name);
-      const names = isProduction && isHttp ? [`${svc.name}-blue`, `${svc.name}-green`] : [svc.name];
-      for (const n of names) workloads.push({ kind: 'Deployment', name: n, container: svc.name, resources });
-    }
-    for (const svc of stack.statefulServices) workloads.push({ kind: 'StatefulSet', name: svc.name, container: svc.name, resources: resourcesOf(svc, env) });
     const replicas: Array<{ name: string; count: number }> = [];
     for (const a of apps) {
       const count = env === 'development' ? 1 : env === 'staging' ? (a.isHttp ? 2 : 1) : a.isHttp ? 3 : 2;
       if (isProduction && a.isHttp) replicas.push({ name: `${a.name}-blue`, count }, { name: `${a.name}-green`, count });
       else replicas.push({ name: a.name, count });
     }
+    const workloads: EnvWorkload[] = [];
+    for (const svc of stack.appServices) {
+      const resources = resourcesOf(svc, env);
+      const isHttp = httpApps.some((a) => a.name === svc.name);
+      const colors = isProduction && isHttp ? ['blue', 'green'] : [null];
+      for (const color of colors) {
+        const n = color ? `${svc.name}-${color}` : svc.name;
+        const many = replicas.find((r) => r.name === n)!.count > 1;
+        // The pod labels of this Deployment (its selector): the spread counts only its own pods.
+        const spread = many ? { 'app.kubernetes.io/name': svc.name, 'app.kubernetes.io/part-of': name, ...(color ? { [COLOR_LABEL]: color } : {}) } : null;
+        workloads.push({ kind: 'Deployment', name: n, container: svc.name, resources, spread });
+      }
+    }
+    for (const svc of stack.statefulServices) workloads.push({ kind: 'StatefulSet', name: svc.name, container: svc.name, resources: resourcesOf(svc, env), spread: null });
     return {
       name: env,
       short: ENV_SHORT[env],
@@ -478,6 +561,12 @@ export function buildDeployView(stack: StackView): DeployView {
     appRepo: name,
     registry: REGISTRY_PLACEHOLDER,
     colorLabel: COLOR_LABEL,
+    network: NETWORK,
+    netPolicies: policies,
+    linksText: policies
+      .filter((p) => p.to.length)
+      .map((p) => `\`${p.name}\` → ${p.to.map((t) => `\`${t.name}:${t.port}\``).join(', ')}`)
+      .join('; '),
     configName: `${name}-config`,
     secretName: `${name}-secrets`,
     serviceAccount: name,

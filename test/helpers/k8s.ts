@@ -8,7 +8,9 @@
  * - `k8sProblems(objects)` is every check at once: kubernetes-models validation (an unknown
  *   apiVersion/kind is a problem, not a pass), fields the API does not know (typos the models'
  *   validators let through), Pod Security Standards "restricted", pinned image tags,
- *   Service/PDB/HPA/Ingress/StatefulSet references, probe ports, requests and limits.
+ *   Service/PDB/HPA/Ingress/StatefulSet references, probe ports, requests and limits, and
+ *   kube-linter's checks (`kubeLinterFindings`).
+ * - `networkAllows(objects, src, dst, port)` evaluates NetworkPolicies as the API defines them.
  *   Each check is also exported alone. All of them return string[]: [] means fine.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -574,6 +576,177 @@ export function workloadHygieneProblems(objects: K8sObject[]): string[] {
   return problems;
 }
 
+// ---------------------------------------------------------------------------
+// kube-linter's checks, reimplemented over parsed objects (the binary is not in npm)
+// ---------------------------------------------------------------------------
+
+/** Effective replicas: spec.replicas, else an HPA's minReplicas, else 1. */
+function replicasOf(o: K8sObject, objects: K8sObject[]): number {
+  if (typeof o.spec?.replicas === 'number') return o.spec.replicas;
+  const hpa = objects.find((h) => h.kind === 'HorizontalPodAutoscaler' && h.spec?.scaleTargetRef?.kind === o.kind && h.spec?.scaleTargetRef?.name === o.metadata?.name);
+  return hpa?.spec?.minReplicas ?? 1;
+}
+
+const SECRET_ENV_NAME = /secret|password|passwd|token|api_?key/i;
+const IANA_SVC_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * kube-linter's checks (https://docs.kubelinter.io/#/generated/checks), by their names: the default
+ * set (dangling-service and mismatching-selector are referenceProblems), plus no-liveness-probe and
+ * no-readiness-probe for long-running workloads, dangling-networkpolicy and dangling PDBs.
+ * Each finding is "<check> <object> [container]: why".
+ */
+export function kubeLinterFindings(objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const accounts = new Set(objects.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata?.name));
+  const pods = podSpecs(objects);
+  for (const { where, spec, owner } of pods) {
+    const longRunning = ['Deployment', 'StatefulSet', 'DaemonSet'].includes(owner.kind);
+    const psc = spec.securityContext ?? {};
+    for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) if (spec[f]) out.push(`host-${f.slice(4).toLowerCase()} ${where}: ${f}`);
+    const sa = spec.serviceAccountName ?? spec.serviceAccount;
+    if (sa && sa !== 'default' && !accounts.has(sa)) out.push(`non-existent-service-account ${where}: ${sa}`);
+    if (spec.serviceAccount !== undefined) out.push(`deprecated-service-account-field ${where}: serviceAccount`);
+    for (const v of spec.volumes ?? []) {
+      const host: string | undefined = v.hostPath?.path;
+      if (host === undefined) continue;
+      if (/docker\.sock$/.test(host)) out.push(`docker-sock ${where}: volume ${v.name} mounts ${host}`);
+      if (/^\/(etc|proc|sys|dev|var\/run|root|boot|usr|lib)?(\/|$)/.test(host)) out.push(`sensitive-host-mounts ${where}: volume ${v.name} mounts ${host}`);
+    }
+    if (owner.kind === 'Deployment' && replicasOf(owner, objects) > 1) {
+      const anti = spec.affinity?.podAntiAffinity;
+      const spread: K8sObject[] = spec.topologySpreadConstraints ?? [];
+      const labels = owner.spec?.template?.metadata?.labels ?? {};
+      const own = (sel: K8sObject | undefined) => labelSelectorMatches(sel, labels);
+      const ok =
+        spread.some((t) => own(t.labelSelector)) ||
+        [...(anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p: K8sObject) => p.podAffinityTerm)].some((t: K8sObject) => own(t?.labelSelector));
+      if (!ok) out.push(`no-anti-affinity ${where}: ${replicasOf(owner, objects)} replicas, no pod anti-affinity or topology spread over its own pods`);
+    }
+    for (const { c, kind } of containersOf(spec)) {
+      const at = `${where} ${kind} ${c.name}`;
+      const sc = c.securityContext ?? {};
+      const image = String(c.image ?? '');
+      const last = image.slice(image.lastIndexOf('/') + 1);
+      if (!/@sha256:/.test(image) && (!last.includes(':') || last.endsWith(':latest'))) out.push(`latest-tag ${at}: ${image}`);
+      const nonRoot = sc.runAsNonRoot ?? psc.runAsNonRoot;
+      const user = sc.runAsUser ?? psc.runAsUser;
+      if (!(nonRoot === true || (typeof user === 'number' && user > 0)) || user === 0) out.push(`run-as-non-root ${at}`);
+      if (sc.readOnlyRootFilesystem !== true) out.push(`no-read-only-root-fs ${at}`);
+      if (!c.resources?.requests?.cpu || !c.resources?.limits?.cpu) out.push(`unset-cpu-requirements ${at}`);
+      if (!c.resources?.requests?.memory || !c.resources?.limits?.memory) out.push(`unset-memory-requirements ${at}`);
+      if (sc.allowPrivilegeEscalation !== false || sc.privileged || (sc.capabilities?.add ?? []).includes('SYS_ADMIN')) out.push(`privilege-escalation-container ${at}`);
+      if (sc.privileged) out.push(`privileged-container ${at}`);
+      const drop: string[] = sc.capabilities?.drop ?? [];
+      if (!drop.includes('ALL') && !drop.includes('NET_RAW')) out.push(`drop-net-raw-capability ${at}`);
+      for (const e of c.env ?? []) if (SECRET_ENV_NAME.test(e.name) && typeof e.value === 'string' && e.value !== '') out.push(`env-var-secret ${at}: ${e.name} is a literal`);
+      for (const p of c.ports ?? []) {
+        if (p.containerPort === 22) out.push(`ssh-port ${at}`);
+        if (p.name !== undefined && !IANA_SVC_NAME.test(p.name)) out.push(`invalid-target-ports ${at}: port name ${p.name}`);
+      }
+      if (longRunning && kind === 'container') {
+        if (!c.livenessProbe) out.push(`no-liveness-probe ${at}`);
+        if (!c.readinessProbe) out.push(`no-readiness-probe ${at}`);
+      }
+    }
+  }
+  for (const svc of objects.filter((o) => o.kind === 'Service')) {
+    for (const p of svc.spec?.ports ?? []) if (typeof p.targetPort === 'string' && !IANA_SVC_NAME.test(p.targetPort)) out.push(`invalid-target-ports ${objName(svc)}: ${p.targetPort}`);
+  }
+  for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
+    const mu = pdb.spec?.maxUnavailable;
+    if (mu === 0 || mu === '0%') out.push(`pdb-max-unavailable ${objName(pdb)}: maxUnavailable 0 blocks every drain`);
+    const min = pdb.spec?.minAvailable;
+    if (min !== undefined) {
+      for (const p of pods.filter((x) => labelSelectorMatches(pdb.spec?.selector, x.labels) && x.owner.kind !== 'Pod')) {
+        const n = replicasOf(p.owner, objects);
+        if ((typeof min === 'number' && min >= n) || min === '100%') out.push(`pdb-min-available ${objName(pdb)}: minAvailable ${min} of ${n} replicas of ${p.where}`);
+      }
+    }
+  }
+  for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+    const sel = np.spec?.podSelector ?? {};
+    const everyPod = Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+    if (!everyPod && !pods.some((p) => labelSelectorMatches(sel, p.labels))) out.push(`dangling-networkpolicy ${objName(np)}: podSelector matches no pod`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// NetworkPolicy semantics: would the policies let one pod open a connection to another?
+// ---------------------------------------------------------------------------
+
+/** A pod as a NetworkPolicy sees it: its labels, its namespace and that namespace's labels. */
+export interface NetPeer {
+  labels: Record<string, string>;
+  namespace: string;
+  /** Defaults to the automatic {kubernetes.io/metadata.name: namespace}. */
+  namespaceLabels?: Record<string, string>;
+  /** Named ports of the pod's containers, to resolve a policy's named port. */
+  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
+}
+
+function nsLabels(p: NetPeer): Record<string, string> {
+  return p.namespaceLabels ?? { 'kubernetes.io/metadata.name': p.namespace };
+}
+
+/** A LabelSelector where {} (or absent, for podSelector inside a peer) selects everything. */
+function selects(sel: K8sObject | undefined, labels: Record<string, string>): boolean {
+  if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) return true;
+  return labelSelectorMatches(sel, labels);
+}
+
+function peerMatches(entry: K8sObject, policyNs: string, peer: NetPeer): boolean {
+  if (entry.ipBlock) return false; // pods are addressed by selectors here
+  const nsOk = entry.namespaceSelector ? selects(entry.namespaceSelector, nsLabels(peer)) : peer.namespace === policyNs;
+  return nsOk && selects(entry.podSelector, peer.labels);
+}
+
+function portMatches(ports: K8sObject[] | undefined, port: number, protocol: string, target: NetPeer): boolean {
+  if (!ports || ports.length === 0) return true;
+  return ports.some((p) => {
+    if ((p.protocol ?? 'TCP') !== protocol) return false;
+    if (p.port === undefined) return true;
+    if (typeof p.port === 'string') return (target.ports ?? []).some((cp) => cp.name === p.port && cp.containerPort === port && (cp.protocol ?? 'TCP') === protocol);
+    return p.endPort !== undefined ? port >= p.port && port <= p.endPort : p.port === port;
+  });
+}
+
+/** Policies of the pod's namespace that select it and have the given type. */
+function policiesFor(objects: K8sObject[], pod: NetPeer, type: 'Ingress' | 'Egress'): K8sObject[] {
+  return objects.filter((o) => {
+    if (o.kind !== 'NetworkPolicy' || (o.metadata?.namespace ?? pod.namespace) !== pod.namespace) return false;
+    const types: string[] = o.spec?.policyTypes ?? (o.spec?.egress ? ['Ingress', 'Egress'] : ['Ingress']);
+    return types.includes(type) && selects(o.spec?.podSelector, pod.labels);
+  });
+}
+
+/**
+ * Kubernetes NetworkPolicy semantics: the connection from `src` to `dst` on `port`/`protocol` is
+ * allowed when src's egress allows it (no Egress policy selects src, or one rule of one that does
+ * matches dst and the port) and dst's ingress allows it (the same, the other way round).
+ */
+export function networkAllows(objects: K8sObject[], src: NetPeer, dst: NetPeer, port: number, protocol = 'TCP'): boolean {
+  const egress = policiesFor(objects, src, 'Egress');
+  const out =
+    egress.length === 0 ||
+    egress.some((np) =>
+      (np.spec.egress ?? []).some(
+        (r: K8sObject) => (!r.to || r.to.length === 0 || r.to.some((e: K8sObject) => peerMatches(e, np.metadata?.namespace ?? src.namespace, dst))) && portMatches(r.ports, port, protocol, dst),
+      ),
+    );
+  if (!out) return false;
+  const ingress = policiesFor(objects, dst, 'Ingress');
+  return (
+    ingress.length === 0 ||
+    ingress.some((np) =>
+      (np.spec.ingress ?? []).some(
+        (r: K8sObject) => (!r.from || r.from.length === 0 || r.from.some((e: K8sObject) => peerMatches(e, np.metadata?.namespace ?? dst.namespace, src))) && portMatches(r.ports, port, protocol, dst),
+      ),
+    )
+  );
+}
+
 /** Every check above, at once. */
 export function k8sProblems(objects: K8sObject[]): string[] {
   if (objects.length === 0) return ['no objects rendered'];
@@ -585,6 +758,7 @@ export function k8sProblems(objects: K8sObject[]): string[] {
     ...referenceProblems(objects),
     ...probePortProblems(objects),
     ...workloadHygieneProblems(objects),
+    ...kubeLinterFindings(objects),
   ];
 }
 
@@ -595,8 +769,9 @@ export function k8sProblems(objects: K8sObject[]): string[] {
 /**
  * Writes `<dir>/kubectl`, a fake that keeps a cluster's state in `<dir>/state.json` and logs every
  * call. `apply -k` renders with the real `kubectl kustomize` and records Deployments (images,
- * revisions with history) and Services (selectors), keyed "<namespace>/<name>". It answers the `get -o jsonpath=`, `get --raw`
- * service-proxy, `rollout status|undo` and `patch service` calls the deploy scripts make.
+ * revisions with history), Services (selectors) and PodDisruptionBudgets (matchLabels), keyed
+ * "<namespace>/<name>". It answers the `get -o jsonpath=`, `get --raw` service-proxy,
+ * `rollout status|undo`, `patch service` and `patch poddisruptionbudget` calls the deploy scripts make.
  * Env of the scripts under test: FAKE_UNHEALTHY (substring of an image whose pods fail their
  * health path), FAKE_UNHEALTHY_LIVE (the same, through every Service but the <svc>-preview ones),
  * FAKE_UNREADY (substring of an image whose rollout never completes).
@@ -612,7 +787,7 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const YAML = require(${JSON.stringify(yamlPath)});
 const statePath = ${JSON.stringify(join(dir, 'state.json'))};
-const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : { deployments: {}, services: {}, statefulsets: {}, calls: [], applied: [] };
+const state = fs.existsSync(statePath) ? JSON.parse(fs.readFileSync(statePath, 'utf8')) : { deployments: {}, services: {}, statefulsets: {}, pdbs: {}, calls: [], applied: [] };
 const save = () => fs.writeFileSync(statePath, JSON.stringify(state, null, 2));
 let args = process.argv.slice(2);
 state.calls.push(args.join(' '));
@@ -644,6 +819,7 @@ if (cmd === 'apply' && rest[0] === '-k') {
       } else cur.replicas = tpl.replicas;
     } else if (o.kind === 'Service') state.services[key(o.metadata.name)] = { selector: o.spec.selector || {} };
     else if (o.kind === 'StatefulSet') state.statefulsets[key(o.metadata.name)] = { replicas: o.spec.replicas ?? 1 };
+    else if (o.kind === 'PodDisruptionBudget') state.pdbs[key(o.metadata.name)] = { matchLabels: (o.spec.selector || {}).matchLabels || {} };
   }
   done('applied ' + objs.length + ' objects\\n');
 }
@@ -706,6 +882,13 @@ if (cmd === 'patch' && rest[0] === 'service') {
   Object.assign(svc.selector, (p.spec || {}).selector || {});
   done('service/' + rest[1] + ' patched\\n');
 }
+if (cmd === 'patch' && rest[0] === 'poddisruptionbudget') {
+  const pdb = state.pdbs[key(rest[1])];
+  if (!pdb) fail('poddisruptionbudgets.policy "' + rest[1] + '" not found');
+  const p = JSON.parse(rest[rest.indexOf('-p') + 1]);
+  Object.assign(pdb.matchLabels, ((p.spec || {}).selector || {}).matchLabels || {});
+  done('poddisruptionbudget.policy/' + rest[1] + ' patched\\n');
+}
 fail('fake kubectl: unsupported call: ' + args.join(' '), 3);
 `;
   mkdirSync(dir, { recursive: true });
@@ -718,6 +901,8 @@ export interface FakeCluster {
   deployments: Record<string, { image: string; init: string; replicas: number; revision: number; history: unknown[] }>;
   services: Record<string, { selector: Record<string, string> }>;
   statefulsets: Record<string, { replicas: number }>;
+  /** PodDisruptionBudgets by "<namespace>/<name>": their selector's matchLabels. */
+  pdbs: Record<string, { matchLabels: Record<string, string> }>;
   calls: string[];
   applied: Array<{ dir: string; kustomization: string; objects: string[] }>;
 }

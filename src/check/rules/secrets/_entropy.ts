@@ -14,6 +14,8 @@ export function entropy(s: string): number {
 export function highEntropy(value: string): boolean {
   const v = value.trim().replace(/^["']|["']$/g, '');
   if (v.length < 16 || /\s/.test(v) || v.includes('${') || v.startsWith('$') || /^(?:change|replace|your|example|xxx|<)/i.test(v)) return false;
-  if (/^[a-z]+(?:[-_.][a-z]+)*$/i.test(v) || /^https?:\/\/[^:@]*$/.test(v) || v.startsWith('/')) return false;
+  // Words joined by - _ . / are names, not secrets: a Kubernetes label key (app.kubernetes.io/name,
+  // topology.kubernetes.io/zone) under `key:` or `topologyKey:`.
+  if (/^[a-z]+(?:[-_./][a-z]+)*$/i.test(v) || /^https?:\/\/[^:@]*$/.test(v) || v.startsWith('/')) return false;
   return entropy(v) >= 3.5;
 }
