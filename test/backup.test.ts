@@ -128,7 +128,8 @@ describe('backup.sh and restore.sh', () => {
     const start = async () => {
       // The generated redis.conf, its dir (/data in the container) moved to a temp dir and its port to a free one.
       const conf = join(work, 'redis.conf');
-      writeFileSync(conf, readFileSync(join(dir, 'data/cache/config/redis.conf'), 'utf8').replace(/^dir \/data$/m, `dir ${data}`));
+      // Its include of the password file the container's start script writes: the password is given here instead.
+      writeFileSync(conf, readFileSync(join(dir, 'data/cache/config/redis.conf'), 'utf8').replace(/^dir \/data$/m, `dir ${data}`).replace(/^include .*$/m, ''));
       redis = spawn('redis-server', [conf, '--port', String(port), '--requirepass', 'redis-test-password', '--bind', '127.0.0.1'], { stdio: 'ignore' });
       for (let i = 0; i < 100 && cli('PING') !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 100));
       expect(cli('PING')).toBe('PONG');

@@ -65,7 +65,7 @@ function read(repo: string, path: string): string {
 /** Files the deploy layer writes (what is under its own folders, plus the Makefile). */
 function layerFiles(repo: string): string[] {
   return listFiles(repo).filter((f) =>
-    /^(deploy\/|\.github\/workflows\/|\.pre-commit-config\.yaml$|migrations\/|monitoring\/|docs\/(DEPLOYMENT|TROUBLESHOOTING|RUNBOOK)\.md$|Makefile$)/.test(f),
+    /^(deploy\/|\.github\/workflows\/|\.pre-commit-config\.yaml$|migrations\/|monitoring\/|docs\/(DEPLOYMENT|TROUBLESHOOTING|RUNBOOK|ARCHITECTURE|SECURITY)\.md$|Makefile$)/.test(f),
   );
 }
 
@@ -96,7 +96,7 @@ describe('files', () => {
       'deploy/scripts/migrate.sh', 'deploy/scripts/health-check.sh', 'deploy/scripts/rollback.sh',
       'migrations/001_initial_schema.up.sql', 'migrations/001_initial_schema.down.sql', 'migrations/README.md',
       'monitoring/prometheus/rules.yml', 'monitoring/grafana/dashboards/shop.json', 'monitoring/alerts/alertmanager.yml',
-      'docs/DEPLOYMENT.md', 'docs/TROUBLESHOOTING.md', 'docs/RUNBOOK.md', 'Makefile',
+      'docs/DEPLOYMENT.md', 'docs/TROUBLESHOOTING.md', 'docs/RUNBOOK.md', 'docs/ARCHITECTURE.md', 'docs/SECURITY.md', 'Makefile',
     ];
     expect(expected.filter((f) => !files.includes(f))).toEqual([]);
   });
@@ -473,11 +473,26 @@ describe('YAML, monitoring, docs', () => {
   it('every `make <target>` the docs mention exists in the Makefile', () => {
     for (const [name, repo] of cases()) {
       const targets = makefileTargets(repo);
-      for (const doc of ['docs/DEPLOYMENT.md', 'docs/TROUBLESHOOTING.md', 'docs/RUNBOOK.md', 'migrations/README.md']) {
+      for (const doc of ['docs/DEPLOYMENT.md', 'docs/TROUBLESHOOTING.md', 'docs/RUNBOOK.md', 'docs/ARCHITECTURE.md', 'docs/SECURITY.md', 'migrations/README.md']) {
         if (!existsSync(join(repo, doc))) continue;
         for (const m of read(repo, doc).matchAll(/`make ([a-z0-9-]+)|^make ([a-z0-9-]+)/gm)) {
           const t = m[1] ?? m[2]!;
           expect(targets, `${name}: ${doc} mentions make ${t}`).toContain(t);
+        }
+      }
+    }
+  });
+
+  it('ARCHITECTURE.md and SECURITY.md (seed 003) name only files the layer wrote', () => {
+    for (const [name, repo] of cases()) {
+      for (const doc of ['docs/ARCHITECTURE.md', 'docs/SECURITY.md']) {
+        const text = read(repo, doc);
+        expect(text.length, `${name}: ${doc}`).toBeGreaterThan(500);
+        const all = listFiles(repo);
+        for (const m of text.matchAll(/`([A-Za-z0-9_.*{},/-]+\/[A-Za-z0-9_.*{},/-]*|[A-Za-z0-9_*-]+\.(?:yaml|yml|sh))`/g)) {
+          // overlays/*/x.yaml, base/x.yaml and *-statefulset.yaml are patterns over deploy/kubernetes/.
+          const pattern = new RegExp(`(^|/)${m[1]!.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+').replace(/\/$/, '/.*')}$`);
+          expect(all.some((f) => pattern.test(f) || pattern.test(`${f}/`)), `${name}: ${doc} names ${m[1]}`).toBe(true);
         }
       }
     }

@@ -278,7 +278,7 @@ const volumeName = (path: string) => path.replace(/^\/+|\/+$/g, '').replace(/[^a
 /**
  * The allow-list of every service, from the stack's links: each `deps` entry (Compose depends_on,
  * the URL an app gets) lets the dependent reach the dependency's port, and nothing else does. A
- * published HTTP service (its Compose `ports`) is web-facing: the ingress controller may reach it.
+ * published HTTP service (its Compose `ports`, in production or development) is web-facing: the ingress controller may reach it.
  */
 export function netPolicies(stack: StackView): NetPolicy[] {
   const byName = new Map(stack.services.map((s) => [s.name, s]));
@@ -289,7 +289,7 @@ export function netPolicies(stack: StackView): NetPolicy[] {
   for (const s of stack.services) {
     const from = s.port === null ? [] : edges.filter((e) => e.to.name === s.name).map((e) => e.from);
     const to = edges.filter((e) => e.from === s.name).map((e) => ({ name: e.to.name, port: e.to.port! }));
-    const webFacing = s.isApp && s.isHttp && s.port !== null && s.publish.length > 0;
+    const webFacing = s.isApp && s.isHttp && s.port !== null && (s.publish.length > 0 || s.devPublish.length > 0);
     const policyTypes = [...(from.length || webFacing ? ['Ingress'] : []), ...(to.length ? ['Egress'] : [])];
     if (policyTypes.length === 0) continue;
     const summary = [
