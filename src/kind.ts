@@ -93,6 +93,12 @@ export interface KindK8s {
    */
   config?: string[];
   /**
+   * Stateful kinds: first-start scripts of build/<svc>/ that the Compose image (build/<svc>/Dockerfile) copies
+   * into /docker-entrypoint-initdb.d/: `file` under build/<svc>/, `as` its name there. Rendered from the same
+   * templates into a ConfigMap mounted (executable) at /docker-entrypoint-initdb.d/ in the pod.
+   */
+  initdb?: Array<{ file: string; as: string }>;
+  /**
    * Stateful kinds: paths besides the data directory the image writes to (a socket directory, logs),
    * mounted as emptyDir volumes so the root filesystem can be read-only. /tmp always is.
    */

@@ -9,9 +9,10 @@
  * Stacks: one service; app services + postgres + redis; worker + mongodb; and app-support, which runs
  * only once `create-stack new x --preset app-support --with deploy --yes` exits 0 (skipped before).
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { removeDir, runCli } from './helpers/cli.js';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 
+import { copyForPostgres, destroyPostgres, initCluster, pgTempDir, requirePostgres, showSetting, startPostgres, type PgServer } from './helpers/postgres.js';
 import {
   helmLint,
   helmTemplate,
@@ -350,6 +352,123 @@ describe('redis: the Compose command and redis.conf, the password never in argv'
       expect(argv, at).not.toContain('--requirepass');
       expect(text, at).not.toMatch(/\$\([A-Z_]+\)|\$\{CACHE_PASSWORD/); // nothing Compose or Kubernetes would put the value into
       expect(text, at).not.toContain(password);
+    }
+  });
+});
+
+describe('postgres: the Compose command, postgresql.conf and first-start script', () => {
+  /** The db pod of rendered objects: its container, each mount path's volume, and the files its ConfigMaps hold there. */
+  function dbPod(objs: K8sObject[]) {
+    const sts = objs.find((o) => o.kind === 'StatefulSet' && o.metadata.name.endsWith('db'))!;
+    const spec = sts.spec.template.spec;
+    const ct = spec.containers.find((x: K8sObject) => x.name === 'db');
+    const mounts: Record<string, K8sObject> = {};
+    for (const m of ct.volumeMounts) mounts[m.mountPath] = { ...spec.volumes?.find((v: K8sObject) => v.name === m.name), readOnly: m.readOnly };
+    /** What a file at `path` holds in the pod, when a ConfigMap volume mounted at its directory puts it there. */
+    const file = (path: string): { content: string; mode: number } | undefined => {
+      const vol = mounts[dirname(path)];
+      const cm = vol?.configMap && objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === vol.configMap.name);
+      const content = cm?.data?.[basename(path)];
+      return typeof content === 'string' ? { content, mode: vol!.configMap.defaultMode ?? 0o644 } : undefined;
+    };
+    return { ct, mounts, file };
+  }
+
+  /** Every render of a stack's db: each overlay, and the chart with the default and production values. */
+  function renders(c: Case): Array<[string, K8sObject[]]> {
+    const chart = join(c.repo, 'deploy/helm', c.name);
+    return [
+      ...ENVS.map((e): [string, K8sObject[]] => [`${c.name} kustomize ${e}`, kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays', e))]),
+      [`${c.name} helm`, helmTemplate(chart, [])],
+      [`${c.name} helm prod`, helmTemplate(chart, [join(chart, 'values.prod.yaml')])],
+    ];
+  }
+
+  it('kustomize and helm run the Compose command, with every file the Compose image has (postgresql.conf, init script) byte for byte', () => {
+    if (!k8sBinaries()) return;
+    for (const c of cases.filter((x) => x.stateful.includes('db'))) {
+      const compose = parseYaml(readFileSync(join(c.repo, 'docker-compose.yml'), 'utf8'));
+      const command: string[] = compose.services.db.command;
+      expect(command).toEqual(['postgres', '-c', 'config_file=/etc/db/config/postgresql.conf']);
+      expect(compose.services.db.volumes).toContain('./data/db/config:/etc/db/config:ro');
+      // What the Compose image carries (build/db/Dockerfile COPY <repo file> <path in the image>), read from the repo.
+      const dockerfile = readFileSync(join(c.repo, 'build/db/Dockerfile'), 'utf8');
+      const copies = [...dockerfile.matchAll(/^COPY (?:--chmod=(\d+) )?(\S+) (\S+)$/gm)].map((m) => ({ mode: m[1] ? parseInt(m[1], 8) : null, src: m[2]!, dst: m[3]! }));
+      expect(copies.map((x) => x.src).sort(), c.name).toEqual(['build/db/init-script.sh', 'data/db/config/postgresql.conf']);
+      for (const [at, objs] of renders(c)) {
+        const { ct, mounts, file } = dbPod(objs);
+        expect(ct.command, at).toBeUndefined(); // the image's entrypoint stays: it runs initdb and the init scripts
+        expect(ct.args, at).toEqual(command);
+        for (const copy of copies) {
+          const inPod = file(copy.dst);
+          expect(inPod?.content, `${at} ${copy.dst}`).toBe(readFileSync(join(c.repo, copy.src), 'utf8'));
+          expect(mounts[dirname(copy.dst)]!.readOnly, `${at} ${copy.dst}`).toBe(true);
+          if (copy.mode !== null) expect(inPod!.mode & 0o111, `${at} ${copy.dst} executable`).toBe(copy.mode & 0o111);
+        }
+        // The config file the command names is the ConfigMap's.
+        expect(file(command[2]!.replace('config_file=', ''))?.content, at).toBe(readFileSync(join(c.repo, 'data/db/config/postgresql.conf'), 'utf8'));
+        // initdb's directory below the data volume; the socket directory writable (the root filesystem is not).
+        const dataDir = ct.volumeMounts.find((m: K8sObject) => m.name === 'data').mountPath;
+        expect(ct.env.find((e: K8sObject) => e.name === 'PGDATA').value.startsWith(`${dataDir}/`), at).toBe(true);
+        expect(mounts['/var/run/postgresql']!.emptyDir, at).toBeDefined();
+        expect(ct.securityContext.readOnlyRootFilesystem, at).toBe(true);
+      }
+    }
+  });
+
+  it('the ConfigMap\'s postgresql.conf is what a real PostgreSQL reads (postgres -C on an initdb cluster)', () => {
+    if (!k8sBinaries() || !requirePostgres()) return;
+    const c = cases.find((x) => x.name === 'shop')!;
+    const conf = readFileSync(join(c.repo, 'data/db/config/postgresql.conf'), 'utf8');
+    // `postgres -C` prints a size in the setting's own unit without a suffix (8kB pages, kB) or with one
+    // (newer servers): both are compared in kB, against the value the file says.
+    const UNIT_KB: Record<string, number> = { shared_buffers: 8, effective_cache_size: 8, work_mem: 1, max_connections: 0 };
+    const kB = (param: string, value: string): number => {
+      const m = /^(\d+)\s*(kB|MB|GB)?$/.exec(value);
+      if (!m) throw new Error(`${param}: not a number: ${value}`);
+      if (!UNIT_KB[param]) return Number(m[1]);
+      return Number(m[1]) * (m[2] ? { kB: 1, MB: 1024, GB: 1024 ** 2 }[m[2]]! : UNIT_KB[param]!);
+    };
+    const want = (k: string) => kB(k, new RegExp(`^${k} = (\\S+)`, 'm').exec(conf)![1]!);
+    expect(want('shared_buffers')).toBe(256 * 1024);
+    const dir = pgTempDir('cs-k8s-pg-');
+    try {
+      const data = initCluster(dir, 'app', 'k8s-test-password');
+      // initdb's own postgresql.conf says otherwise, else the test could not tell the files apart.
+      expect(kB('shared_buffers', showSetting(data, join(data, 'postgresql.conf'), 'shared_buffers'))).not.toBe(want('shared_buffers'));
+      for (const [at, objs] of renders(c).filter(([at]) => at.endsWith('production') || at.endsWith('helm prod'))) {
+        const extracted = join(dir, 'extracted.conf');
+        writeFileSync(extracted, dbPod(objs).file('/etc/db/config/postgresql.conf')!.content);
+        const config = copyForPostgres(extracted, dir, 'postgresql.conf');
+        for (const k of Object.keys(UNIT_KB)) expect(kB(k, showSetting(data, config, k)), `${at} ${k}`).toBe(want(k));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the ConfigMap\'s init script, executed as the entrypoint would, creates the extensions on a real PostgreSQL', async () => {
+    if (!k8sBinaries() || !requirePostgres()) return;
+    const c = cases.find((x) => x.name === 'shop')!;
+    let pg: PgServer | undefined;
+    try {
+      pg = await startPostgres({ superuser: 'app', password: 'k8s-test-password' });
+      const { file } = dbPod(kubectlKustomize(join(c.repo, 'deploy/kubernetes/overlays/production')));
+      const script = join(pg.dir, '10-init.sh');
+      writeFileSync(script, file('/docker-entrypoint-initdb.d/10-init.sh')!.content, { mode: 0o755 });
+      const before = pg.psql('SELECT count(*) FROM pg_extension WHERE extname IN (\'pgcrypto\', \'pg_trgm\')', { database: 'postgres' });
+      expect(before.stdout.trim()).toBe('0');
+      // The entrypoint runs it with POSTGRES_USER and POSTGRES_DB set, psql on PATH (here over TCP: libpq variables).
+      const r = spawnSync(script, [], {
+        encoding: 'utf8',
+        env: { ...pg.env('postgres'), PATH: `${pg.bindir}:${process.env.PATH ?? '/usr/bin:/bin'}`, POSTGRES_USER: 'app', POSTGRES_DB: 'postgres' },
+        timeout: 60_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const after = pg.psql('SELECT string_agg(extname, \',\' ORDER BY extname) FROM pg_extension WHERE extname IN (\'pgcrypto\', \'pg_trgm\')', { database: 'postgres' });
+      expect(after.stdout.trim()).toBe('pg_trgm,pgcrypto');
+    } finally {
+      destroyPostgres(pg);
     }
   });
 });

@@ -27,6 +27,8 @@ export interface StatefulRuntime {
   args: string[] | null;
   /** Files of data/<svc>/config the pod reads from a ConfigMap (it then runs the Compose command). */
   config: string[];
+  /** First-start scripts of build/<svc>/ (`as`: their name in /docker-entrypoint-initdb.d/), from a ConfigMap. */
+  initdb: Array<{ file: string; as: string }>;
   /** Writable paths besides the data directory (emptyDir volumes): /tmp, then the kind's own. */
   writable: string[];
 }
@@ -44,5 +46,5 @@ export function appRuntime(svc: ServiceView): AppRuntime {
 
 export function statefulRuntime(svc: ServiceView): StatefulRuntime {
   const k = k8sOf(svc);
-  return { uid: k.uid, gid: k.gid, env: k.env ?? [], args: k.args ?? null, config: k.config ?? [], writable: [...new Set(['/tmp', ...(k.writable ?? [])])] };
+  return { uid: k.uid, gid: k.gid, env: k.env ?? [], args: k.args ?? null, config: k.config ?? [], initdb: k.initdb ?? [], writable: [...new Set(['/tmp', ...(k.writable ?? [])])] };
 }

@@ -109,6 +109,11 @@ export interface StatefulDeploy {
   args: string[] | null;
   /** ConfigMap of the files Compose mounts from data/<svc>/config, rendered from the same templates; null: none. */
   config: { name: string; dir: string; files: Array<{ file: string; content: string }>; hash: string } | null;
+  /**
+   * ConfigMap of the first-start scripts the Compose image copies from build/<svc>/ into
+   * /docker-entrypoint-initdb.d/ (same templates), mounted there executable; null: none.
+   */
+  initdb: { name: string; dir: string; files: Array<{ file: string; content: string }>; hash: string } | null;
   /** In-memory emptyDirs (Compose tmpfs), e.g. where the start script writes a password file. */
   tmpfs: Array<{ name: string; path: string }>;
   readiness: Probe;
@@ -354,13 +359,20 @@ function pythonModule(command: string[] | null): string | null {
 // The view
 // ---------------------------------------------------------------------------
 
-/** The files of data/<svc>/config a stateful pod reads, rendered from the same kind templates as Compose's. */
-function configMapOf(svc: ServiceView, files: string[]): StatefulDeploy['config'] {
-  if (!files.length) return null;
-  const rendered = files.map((file) => ({ file, content: render(`kinds/${svc.kind}/files/data/__svc__/config/${file}`, { ...svc, stack: svc.stack }) }));
+/**
+ * The files of data/<svc>/config a stateful pod reads, and the first-start scripts of build/<svc>/ its image
+ * runs, rendered from the same kind templates as Compose's.
+ */
+function configMapsOf(svc: ServiceView, files: string[], initdb: Array<{ file: string; as: string }>): Pick<StatefulDeploy, 'config' | 'initdb'> {
+  const ctx = { ...svc, stack: svc.stack };
+  const config = files.map((file) => ({ file, content: render(`kinds/${svc.kind}/files/data/__svc__/config/${file}`, ctx) }));
+  const scripts = initdb.map((s) => ({ file: s.as, content: render(`kinds/${svc.kind}/files/build/__svc__/${s.file}`, ctx) }));
   // A changed file changes the pod template (an annotation), so the StatefulSet rolls.
-  const hash = createHash('sha256').update(JSON.stringify(rendered)).digest('hex');
-  return { name: `${svc.name}-files`, dir: `/etc/${svc.name}/config`, files: rendered, hash };
+  const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex');
+  return {
+    config: config.length ? { name: `${svc.name}-files`, dir: `/etc/${svc.name}/config`, files: config, hash: hash(config) } : null,
+    initdb: scripts.length ? { name: `${svc.name}-initdb`, dir: '/docker-entrypoint-initdb.d', files: scripts, hash: hash(scripts) } : null,
+  };
 }
 
 const ENV_SHORT: Record<EnvName, string> = { development: 'dev', staging: 'staging', production: 'prod' };
@@ -459,7 +471,7 @@ export function buildDeployView(stack: StackView): DeployView {
       env,
       // With config files the pod runs the Compose command (`$$` is `$` for both), keeping the entrypoint.
       args: rt.args ?? (rt.config.length ? svc.command : null),
-      config: configMapOf(svc, rt.config),
+      ...configMapsOf(svc, rt.config, rt.initdb),
       tmpfs: svc.tmpfs.map((t, i) => ({ name: `run-${i}`, path: t.split(':')[0]! })),
       readiness: probe({ exec: healthcheckArgv(svc.healthcheck) }),
       liveness: probe(svc.port !== null ? { tcpPort: portName } : { exec: healthcheckArgv(svc.healthcheck) }),

@@ -83,6 +83,9 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
   // The app of this preset starts and connects its own way; layers must build and run it the same.
   appView.command = layout.command(kind.port);
   appView.devCommand = layout.devCommand(kind.port);
+  // This repo writes no data/db/config nor build/db (its PostgreSQL files are database/, and their own
+  // kubernetes/): the deploy layer's db runs the image's defaults, not the postgres kind's files.
+  if (dbView.k8s) dbView.k8s = { ...dbView.k8s, config: [], initdb: [] };
   const dbUrl = appView.environment.find((e) => e.key === `${dbView.ENV}_URL`);
   if (dbUrl) appView.environment.push({ key: 'DATABASE_URL', value: dbUrl.value });
   const pgKind = kinds.postgres!;
