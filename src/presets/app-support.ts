@@ -1,4 +1,5 @@
 // Seed 000: an application repo and its sibling <name>-support repo, wired to each other by relative paths.
+import { ACTIONS } from '../actions.js';
 import { kinds, presets, version } from '../templates.js';
 import { render } from '../render.js';
 import { renderGroup } from '../render-group.js';
@@ -132,6 +133,7 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
       },
       pipelineCmd: layout.language === 'python' ? 'python run_pipeline.py' : 'node run_pipeline.js',
       queryCmd: layout.language === 'python' ? 'python query_insights.py' : 'node query_insights.js',
+      addProjectCmd: layout.language === 'python' ? 'python add_project.py' : 'node add_project.js',
       testCmd: layout.language === 'python' ? 'python -m pytest tests/' : 'npm test',
     },
     pg: {
@@ -146,6 +148,9 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
       probe: ['pg_isready', '-h', '127.0.0.1', '-U', db.owner, '-d', db.name],
     },
     k8s: { storage: '20Gi', postgresqlConf: '', initSql: '' },
+    // The app repo's CI: pinned actions, and the runtime version of the app's image (python:3.12.8-… → 3.12.8).
+    actions: ACTIONS,
+    ci: { runtime: /^[\w.-]+:(\d+(?:\.\d+)*)/.exec(kind.image)?.[1] ?? (layout.language === 'python' ? '3.12' : '22') },
   };
   // Kubernetes gets the very same postgresql.conf and 00_init.sql as database/, inside a ConfigMap.
   ctx.k8s.postgresqlConf = indent(render(`${T}support/database/postgresql.conf`, ctx), 4);
