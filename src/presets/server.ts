@@ -1,5 +1,5 @@
 // Seed 004: the infra repo of one server, Traefik v3 in front of many app repos (create-stack add app).
-import bcrypt from 'bcryptjs';
+import { bcrypt } from '../yaml-lazy.js';
 import { kinds, presets, version } from '../templates.js';
 import { renderGroup } from '../render-group.js';
 import { newSecret } from '../secrets.js';
@@ -9,7 +9,7 @@ import type { StackSpec } from '../spec.js';
 import type { PresetOutput } from './types.js';
 import { httpsMode } from './server-spec.js';
 import { renderDerived } from '../server/inventory.js';
-import { routesOfFile } from '../server/derive.js';
+import { routesOfFile } from '../server/routes-file.js';
 import { CERT_RESOLVER, NETWORK, RESERVED_PREFIXES, TRAEFIK_IMAGE, type ServerInfo } from '../server/types.js';
 
 const PRESET = 'server';
@@ -36,7 +36,7 @@ export function dashboardRule(host: string | null): string {
 
 /** An htpasswd line with a bcrypt hash, `$2y$` as htpasswd -B writes it (Traefik and Apache read both). */
 export function htpasswdLine(user: string, password: string): string {
-  return `${user}:${bcrypt.hashSync(password, BCRYPT_COST).replace(/^\$2[ab]\$/, '$2y$')}\n`;
+  return `${user}:${bcrypt().hashSync(password, BCRYPT_COST).replace(/^\$2[ab]\$/, '$2y$')}\n`;
 }
 
 export function planServer(spec: StackSpec): PresetOutput {

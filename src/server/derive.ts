@@ -3,10 +3,13 @@
 // so they can only say what the configuration says.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from '../yaml-lazy.js';
 import { composeGroups, composeRole, loadRepo, mergeCompose, YamlFile, type ComposeFile, type MergedService } from '../model/index.js';
 import { kinds as KINDS } from '../templates.js';
 import { parseRule } from './rules.js';
+import { bare, isObj, list, portOfUrl, routesOfFile, stripsPrefix } from './routes-file.js';
+
+export { portOfUrl, routesOfFile };
 import { NETWORK, type AppRecord, type AppService, type AppState, type Route } from './types.js';
 
 /** Planned contents by absolute path: what a file will hold once the plan is applied (null: removed). */
@@ -18,11 +21,6 @@ function readText(abs: string, overlay: Overlay): string | null {
   if (overlay.has(abs)) return overlay.get(abs)!;
   return existsSync(abs) ? readFileSync(abs, 'utf8') : null;
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const list = (v: unknown): string[] =>
-  Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [];
-const bare = (name: string) => name.replace(/@[a-z]+$/, '');
 
 interface RouterConf {
   rule?: string;
@@ -60,11 +58,6 @@ function traefikLabels(labels: Record<string, unknown>) {
   return { routers, ports, strips };
 }
 
-function stripsPrefix(middlewares: string[], strips: Map<string, string[]>, prefix: string | null): boolean {
-  if (!prefix) return false;
-  return middlewares.some((m) => (strips.get(m) ?? []).some((p) => p === prefix || p === `${prefix}/`));
-}
-
 /** The routes one compose service declares in its labels (none unless traefik.enable=true). */
 export function routesOfService(app: string, svc: MergedService, source: string): Route[] {
   const labels = isObj(svc.value.labels) ? svc.value.labels : {};
@@ -96,64 +89,10 @@ export function routesOfService(app: string, svc: MergedService, source: string)
   return routes;
 }
 
-/** The routes of a file-provider file (http.routers with their services and strip middlewares). */
-export function routesOfFile(app: string, text: string, source: string): Route[] {
-  let doc: unknown;
-  try {
-    doc = parse(text, { maxAliasCount: 100 });
-  } catch {
-    return [];
-  }
-  const http = isObj(doc) && isObj(doc.http) ? doc.http : {};
-  const routers = isObj(http.routers) ? http.routers : {};
-  const services = isObj(http.services) ? http.services : {};
-  const middlewares = isObj(http.middlewares) ? http.middlewares : {};
-  const strips = new Map<string, string[]>();
-  for (const [n, m] of Object.entries(middlewares)) if (isObj(m) && isObj(m.stripPrefix)) strips.set(n, list(m.stripPrefix.prefixes));
-  const routes: Route[] = [];
-  for (const [name, r] of Object.entries(routers)) {
-    if (!isObj(r) || typeof r.rule !== 'string') continue;
-    const parsed = parseRule(r.rule);
-    const svcName = bare(String(r.service ?? ''));
-    const svc = services[svcName];
-    const servers = isObj(svc) && isObj(svc.loadBalancer) && Array.isArray(svc.loadBalancer.servers) ? svc.loadBalancer.servers : [];
-    const url = servers.length && isObj(servers[0]) ? String(servers[0].url ?? '') : null;
-    const mws = list(r.middlewares).map(bare);
-    routes.push({
-      app,
-      router: name,
-      // create-stack names a router <app>-<service>.
-      service: name.startsWith(`${app}-`) ? name.slice(app.length + 1) : svcName,
-      traefikService: svcName,
-      middlewares: mws,
-      prefix: parsed?.prefix ?? null,
-      strip: stripsPrefix(mws, strips, parsed?.prefix ?? null),
-      entrypoints: list(r.entryPoints),
-      host: parsed?.host ?? null,
-      rule: r.rule,
-      priority: typeof r.priority === 'number' ? r.priority : null,
-      provider: 'file',
-      port: url ? portOfUrl(url) : null,
-      url,
-      source,
-    });
-  }
-  return routes;
-}
-
-export function portOfUrl(url: string): number | null {
-  try {
-    const u = new URL(url);
-    return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-  } catch {
-    return null;
-  }
-}
-
 /** The names of the Traefik routers, services and middlewares a dynamic-config file or label set defines. */
 export function namesOfFile(text: string): string[] {
   try {
-    const doc = parse(text, { maxAliasCount: 100 });
+    const doc = yaml().parse(text, { maxAliasCount: 100 });
     const http = isObj(doc) && isObj(doc.http) ? doc.http : {};
     return ['routers', 'services', 'middlewares'].flatMap((k) => (isObj(http[k]) ? Object.keys(http[k] as object) : []));
   } catch {
@@ -184,7 +123,7 @@ export function stackKinds(repoDir: string, overlay: Overlay = new Map()): Map<s
   const out = new Map<string, string>();
   if (!text) return out;
   try {
-    const doc = parse(text) as Record<string, unknown>;
+    const doc = yaml().parse(text) as Record<string, unknown>;
     if (doc.preset === 'app-support') {
       out.set('app', String(doc.appKind ?? 'fastapi'));
       out.set('postgres', 'postgres');
