@@ -10,12 +10,12 @@
  * Missing PostgreSQL: loud skip locally, failure on CI (requirePostgres → requireTool).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { removeDir, runCli, tempDir } from './helpers/cli.js';
+import { removeDir, ROOT, runCli, tempDir } from './helpers/cli.js';
 import {
   copyForPostgres,
   destroyPostgres,
@@ -404,6 +404,33 @@ describe.skipIf(!HAVE_PG)('a real PostgreSQL server', () => {
     const bad = script('backup.sh', [], scriptEnv({ ...pg.env('shop'), BACKUP_DIR: join(work, 'backups-bad-days'), BACKUP_RETENTION_DAYS: 'a week' }));
     expect(bad.status).toBe(2);
     expect(backupFiles(join(work, 'backups-bad-days'))).toEqual([]);
+  });
+
+  it('BACKUP_MODE=compose: pg_dump and psql run inside the postgres service (docker compose exec), not on this host', () => {
+    // A stand-in for docker (no engine here) runs the command with the service's environment: the
+    // container's own socket connection becomes this host's loopback to the test server.
+    const shim = join(work, 'shim');
+    const bin = join(shim, 'bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(join(ROOT, 'test/helpers/compose-shim.cjs'), join(bin, 'docker'));
+    writeFileSync(join(shim, 'postgres.json'), JSON.stringify({ env: { PGHOST: '127.0.0.1', PGPORT: String(pg.port), PGPASSWORD: ADMIN_PASSWORD, PATH: `${bindir}:${process.env.PATH}` } }));
+    const env = { PATH: `${bin}:/usr/bin:/bin`, HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', SHIM_DIR: shim, BACKUP_MODE: 'compose' };
+    const dir = join(work, 'backups-compose');
+    const r = script('backup.sh', [], { ...env, BACKUP_DIR: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('on the postgres service');
+    const [file] = backupFiles(dir);
+    expect(file).toMatch(/^shop_\d{8}T\d{6}Z\.sql\.gz$/);
+    sql('DROP DATABASE shop WITH (FORCE)', 'postgres');
+    const back = script('restore.sh', [join(dir, file!), '--yes'], env);
+    expect(back.status, back.stderr).toBe(0);
+    expect(sql(FINGERPRINT)).toBe(fingerprint);
+    const calls = readFileSync(join(shim, 'calls'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    expect(calls.some((c) => c.includes('exec') && c.includes('postgres') && c.includes('pg_dump'))).toBe(true);
+    expect(calls.some((c) => c.includes('exec') && c.includes('postgres') && c.includes('psql'))).toBe(true);
+    // The password never reaches docker's command line (inside, the server's socket needs none).
+    expect(calls.flat().join(' ')).not.toContain(ADMIN_PASSWORD);
+    expect(script('backup.sh', [], { ...env, BACKUP_MODE: 'ssh' }).status).toBe(2);
   });
 
   it('backup.sh against a stopped server exits non-zero and leaves no file', async () => {
