@@ -220,8 +220,3 @@ export function dockerHealthcheck(test: string[]): string {
   const argv = healthcheckArgv(test);
   return test[0] === 'CMD-SHELL' ? argv[2]! : JSON.stringify(argv);
 }
-
-/** A health check's URL path swapped (`/ready` → `/health`) for code that serves only the other one. */
-export function onPath(healthcheck: string[], from: string, to: string): string[] {
-  return healthcheck.map((s) => s.split(`${from}'`).join(`${to}'`).split(`${from}"`).join(`${to}"`));
-}

@@ -270,3 +270,49 @@ describe('the CI checks are real checks', () => {
     expect([...broken.matchAll(/uses:\s*(\S+)/g)].every((m) => /@[0-9a-f]{40}$/.test(m[1]!))).toBe(false);
   });
 });
+
+describe('the app repo\'s HTTP API: /health is alive, /ready follows the database', () => {
+  const dir = tempDir('cs-app-ready-');
+  afterAll(() => removeDir(dir));
+
+  it('node: its own tests (node --test) include /ready, and pass', () => {
+    expect(runCli(['new', 'nd', '--preset', 'app-support', '--app-kind', 'node', '--no-git'], { cwd: dir }).code).toBe(0);
+    const r = spawnSync(process.execPath, ['--test'], { cwd: join(dir, 'nd'), encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ready is 503 while the database port is closed/);
+  });
+
+  it('fastapi on Debian\'s FastAPI and uvicorn: /ready 503 with the database down, 200 once it listens; the health check asks /ready', async () => {
+    const { requirePythonModules, DEBIAN_PYTHON } = await import('./helpers/platform-servers.js');
+    if (!requirePythonModules(['fastapi', 'uvicorn'])) return;
+    expect(runCli(['new', 'fa', '--preset', 'app-support', '--app-kind', 'fastapi', '--no-git'], { cwd: dir }).code).toBe(0);
+    const { freePort } = await import('./helpers/postgres.js');
+    const { spawn } = await import('node:child_process');
+    const { createServer } = await import('node:net');
+    const [port, dbPort] = [await freePort(), await freePort()];
+    const child = spawn(DEBIAN_PYTHON, ['-m', 'uvicorn', 'app.main:app', '--host', '127.0.0.1', '--port', String(port)], {
+      cwd: join(dir, 'fa'),
+      env: { PATH: process.env.PATH, DATABASE_URL: `postgresql://u:p@127.0.0.1:${dbPort}/db`, PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: 'ignore',
+    });
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      for (let i = 0; i < 150 && !(await fetch(`${url}/health`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      const down = await fetch(`${url}/ready`);
+      expect(down.status).toBe(503);
+      expect((await down.json()).unreachable).toEqual(['database']);
+      const db = createServer((s) => s.end());
+      await new Promise<void>((r) => db.listen(dbPort, '127.0.0.1', () => r()));
+      try {
+        expect((await fetch(`${url}/ready`)).status).toBe(200);
+      } finally {
+        db.close();
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(readFileSync(join(dir, 'fa', 'docker-compose.yml'), 'utf8')).toContain("8000/ready'");
+    expect(readFileSync(join(dir, 'fa-support', 'kubernetes', 'app', 'deployment.yaml'), 'utf8')).toMatch(/readinessProbe:\s+httpGet:\s+path: \/ready[\s\S]*livenessProbe:\s+httpGet:\s+path: \/health/);
+  }, 60_000);
+});
