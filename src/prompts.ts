@@ -1,7 +1,7 @@
 // The interactive door: asks only for what flags and answers files did not give.
 import { kinds } from './templates.js';
 import { DEFAULT_NAME_FOR_KIND, DEFAULT_SERVICES } from './defaults.js';
-import { APP_KINDS, DEFAULT_APP_KIND, DEFAULT_DB_MEMORY, nameProblem, parseMemory, parsePort, PRESETS, type ServiceSpec, type StackSpec } from './spec.js';
+import { APP_KINDS, DEFAULT_APP_KIND, DEFAULT_DB_MEMORY, nameProblem, nextFree, parseMemory, parsePort, PRESETS, type ServiceSpec, type StackSpec } from './spec.js';
 
 export async function askMissing(spec: Partial<StackSpec>, missing: string[], opts: { askLayers?: boolean } = {}): Promise<void> {
   // Loaded here, not at the top: the bundle inlines this module, and prompts cost ~100 ms to load.
@@ -56,8 +56,7 @@ export async function askMissing(spec: Partial<StackSpec>, missing: string[], op
       const port = kinds[kind]!.port;
       if (port !== null) {
         // Each answer is checked when given, and the default is a port no earlier answer took.
-        let free = port;
-        while (used.has(free) && free < 65535) free++;
+        const free = used.has(port) ? nextFree(port, used) : port;
         const text = await input({
           message: `Host port of ${name}`,
           default: String(free),

@@ -287,7 +287,8 @@ export function assignFreePorts(services: ServiceSpec[], kinds: Record<string, K
   return notes;
 }
 
-function nextFree(port: number, used: Map<number, string>): number {
+/** The first port above `port` that `used` does not hold. */
+export function nextFree(port: number, used: Map<number, string>): number {
   let p = port + 1;
   while (used.has(p) && p < 65535) p++;
   return p;

@@ -5,16 +5,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { BIN, removeDir, runCli, tempDir } from './helpers/cli.js';
+import { BIN, caseDirs, removeDir, runCli, tempDir } from './helpers/cli.js';
 
 const work = tempDir('cs-inputs-');
 afterAll(() => removeDir(work));
-let n = 0;
-function cwd(): string {
-  const d = join(work, `case-${++n}`);
-  mkdirSync(d);
-  return d;
-}
+const cwd = caseDirs(work);
 const refused = (dir: string, args: string[], rule: string) => {
   const r = runCli(args, { cwd: dir });
   expect(r.code, r.stderr).toBe(2);

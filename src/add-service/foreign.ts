@@ -7,7 +7,7 @@ import { isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { UserError } from '../errors.js';
 import { kinds } from '../templates.js';
-import { envPrefix, nameProblem } from '../spec.js';
+import { envPrefix, nameProblem, nextFree } from '../spec.js';
 import { newSecret } from '../secrets.js';
 import { appendMissingVars } from '../dotenv.js';
 import { buildStackView } from '../stack-view.js';
@@ -141,7 +141,7 @@ export function planForeignAdd(opts: ForeignAddOptions): ForeignPlan {
     }
     const host = hostPort(svc, kind);
     if (host !== null && used.has(host)) {
-      throw new UserError('port-conflict', `host port ${host} is already published by ${used.get(host)}`, `give another host port: ${svc.name}:${svc.kind}:${freePort(host, used)}`);
+      throw new UserError('port-conflict', `host port ${host} is already published by ${used.get(host)}`, `give another host port: ${svc.name}:${svc.kind}:${nextFree(host, used)}`);
     }
     if (host !== null) used.set(host, `the new service "${svc.name}"`);
   }
@@ -302,12 +302,6 @@ function hostPort(svc: NewService, kind: KindManifest): number | null {
   if (svc.port !== undefined) return svc.port;
   // Databases and caches stay inside the project network unless a host port is asked for.
   return kind.role === 'app' ? kind.port : null;
-}
-
-function freePort(p: number, used: Map<number, string>): number {
-  let n = p + 1;
-  while (used.has(n) && n < 65535) n++;
-  return n;
 }
 
 function contextDir(opts: ForeignAddOptions, name: string): string {

@@ -3,7 +3,7 @@ import { ACTIONS } from '../actions.js';
 import { kinds, presets, version } from '../templates.js';
 import { render } from '../render.js';
 import { renderGroup } from '../render-group.js';
-import { buildStackView, dockerHealthcheck, healthcheckArgv } from '../stack-view.js';
+import { buildStackView, healthcheckArgv } from '../stack-view.js';
 import { cpuQuantity, mebi, memoryQuantity, milli } from '../quantities.js';
 import { FileTree } from '../tree.js';
 import { DEFAULT_APP_KIND, DEFAULT_DB_MEMORY, parseMemory, SUPPORT_SUFFIX, type StackSpec } from '../spec.js';
@@ -76,8 +76,6 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
   const appView = stack.services[0]!;
   const dbView = stack.services[1]!;
   const kind = kinds[appKind]!;
-  // The app repo's code serves /health (alive) and /ready (its database answers), as the kind's stub does.
-  const appCheck = kind.healthcheck;
   // The app of this preset starts and connects its own way; layers must build and run it the same.
   appView.command = layout.command(kind.port);
   appView.devCommand = layout.devCommand(kind.port);
@@ -117,9 +115,9 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
       isHttp: appView.isHttp,
       healthPath: kind.healthPath,
       readyPath: kind.readyPath ?? kind.healthPath,
-      healthcheck: appCheck,
-      dockerHealthcheck: dockerHealthcheck(appCheck),
-      probeExec: healthcheckArgv(appCheck),
+      healthcheck: kind.healthcheck,
+      dockerHealthcheck: appView.dockerHealthcheck,
+      probeExec: healthcheckArgv(kind.healthcheck),
       command: layout.command(kind.port),
       devCommand: layout.devCommand(kind.port),
       uid: layout.uid,

@@ -7,7 +7,7 @@ import { kinds, presets, version } from '../templates.js';
 import { renderGroup } from '../render-group.js';
 import { newSecret } from '../secrets.js';
 import { appendMissingVars } from '../dotenv.js';
-import { buildStackView, healthcheckArgv, type ServiceView, type StackView } from '../stack-view.js';
+import { buildStackView, dockerHealthcheck, type ServiceView, type StackView } from '../stack-view.js';
 import { FileTree } from '../tree.js';
 import type { StackSpec } from '../spec.js';
 import type { PresetOutput } from './types.js';
@@ -24,12 +24,6 @@ export const GATEWAY_HTTPS = { container: 8443, host: 443 };
 /** Where the web app collects its static files; the gateway serves the same volume under /static/. */
 const STATIC_IN_WEB = '/app/staticfiles';
 const STATIC_IN_GATEWAY = '/srv/static';
-
-/** The kind's healthcheck as a Dockerfile HEALTHCHECK (same rule as stack-view's). */
-function dockerHealthcheck(test: string[]): string {
-  const argv = healthcheckArgv(test);
-  return test[0] === 'CMD-SHELL' ? argv[2]! : JSON.stringify(argv);
-}
 
 /**
  * The seed gives each service its own port (web 8000, telemetry 9000, ids 9100): the port of a

@@ -1,5 +1,5 @@
 // Seed 004: the infra repo of one server, Traefik v3 in front of many app repos (create-stack add app).
-import { bcrypt } from '../yaml-lazy.js';
+import { bcrypt } from '../lazy.js';
 import { kinds, presets, version } from '../templates.js';
 import { renderGroup } from '../render-group.js';
 import { newSecret } from '../secrets.js';

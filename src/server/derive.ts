@@ -3,7 +3,7 @@
 // so they can only say what the configuration says.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { yaml } from '../yaml-lazy.js';
+import { yaml } from '../lazy.js';
 import { composeGroups, composeRole, loadRepo, mergeCompose, YamlFile, type ComposeFile, type MergedService } from '../model/index.js';
 import { kinds as KINDS } from '../templates.js';
 import { parseRule } from './rules.js';

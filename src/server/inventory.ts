@@ -2,7 +2,7 @@
 // all rendered from one InfraState (read back from the labels by derive.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { yaml } from '../yaml-lazy.js';
+import { yaml } from '../lazy.js';
 import { render } from '../render.js';
 import { UserError } from '../errors.js';
 import { NETWORK, TRAEFIK_IMAGE, type AppRecord, type AppState, type InfraState, type Route, type ServerInfo } from './types.js';

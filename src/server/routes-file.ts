@@ -1,6 +1,6 @@
 // Routes of a Traefik dynamic-config file: what the server preset needs at `new`, kept apart from
 // derive.ts so that planning a stack does not load the repo model (and the yaml library with it).
-import { yaml } from '../yaml-lazy.js';
+import { yaml } from '../lazy.js';
 import { parseRule } from './rules.js';
 import type { Route } from './types.js';
 

@@ -1,6 +1,6 @@
 // Spawns the built CLI the way a user does: `node bin/create-stack.cjs` in a temp cwd.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -29,4 +29,14 @@ export function tempDir(prefix = 'create-stack-'): string {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** A maker of fresh empty directories under `work` (case-1, case-2, …): "nothing written" is "still empty". */
+export function caseDirs(work: string): () => string {
+  let n = 0;
+  return () => {
+    const d = join(work, `case-${++n}`);
+    mkdirSync(d);
+    return d;
+  };
 }
