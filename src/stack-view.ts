@@ -58,6 +58,20 @@ export interface ServiceView {
   dotenv: DotEnvVar[];
   resources: KindManifest['resources'];
   k8s: KindManifest['k8s'] | null;
+  /**
+   * Files a preset renders for the Kubernetes ConfigMaps of a stateful service instead of the kind's own
+   * (app-support: its database/postgresql.conf and database/init/), so Compose and Kubernetes read the same.
+   */
+  k8sFiles?: {
+    config: Array<{ file: string; content: string }>;
+    initdb: Array<{ file: string; content: string }>;
+    /** Where Compose reads them from, for the manifests' comments: the config folder, the first-start folder. */
+    from: { config: string; initdb: string };
+  };
+  /** Size of its /dev/shm in MB where the default (64MB) is too small (a tuned PostgreSQL). */
+  shmMB?: number;
+  /** How its owner reaches it (Compose interpolation), e.g. a PostgreSQL URL; null for kinds without one. */
+  url: string | null;
   stack: StackView;
 }
 
@@ -203,6 +217,7 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     dotenv,
     resources: kind.resources,
     k8s: kind.k8s ?? null,
+    url: kind.url ? subst(kind.url, t) : null,
     stack,
   };
 }

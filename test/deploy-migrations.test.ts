@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 
 import { removeDir, runCli } from './helpers/cli.js';
 import { destroyPostgres, requirePostgres, startPostgres, type PgServer } from './helpers/postgres.js';
@@ -109,5 +110,71 @@ describe('app-support: migration 001 is the app repo schema', () => {
     expect(tables()).toBe('1'); // only golang-migrate's table is left
     ok(pg.psql(mig('001_initial_schema.up.sql'), db));
     expect(ok(pg.psql('SELECT count(*) FROM projects;', db))).toBe('0');
+  });
+});
+
+/**
+ * app-support with the deploy layer: the Kubernetes database is database/'s (same postgresql.conf,
+ * same 00_init.sql, same memory), migrations connect as the owner, and the app pods as the
+ * least-privilege role, never with the owner's password.
+ */
+describe('app-support: the deploy layer runs database/ and connects the app as its least-privilege role', () => {
+  const base = () => join(tmp, 'least-support', 'deploy', 'kubernetes', 'base');
+  const docs = (file: string) => parseAllDocuments(readFileSync(join(base(), file), 'utf8')).map((d) => d.toJS() as Record<string, any>);
+  const configEnv = () => Object.fromEntries(readFileSync(join(base(), 'config.env'), 'utf8').split('\n').filter((l) => /^\w+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  const containers = () => docs('app-deployment.yaml')[0]!.spec.template.spec as { initContainers: any[]; containers: any[] };
+  const envNames = (c: { env: Array<{ name: string }> }) => c.env.map((e) => e.name);
+
+  beforeAll(() => {
+    const r = runCli(['new', 'least', '--preset', 'app-support', '--with', 'deploy', '--db-memory', '2GB', '--yes', '--no-git'], { cwd: tmp });
+    if (r.code !== 0) throw new Error(r.stderr);
+  });
+
+  it("the StatefulSet's ConfigMaps hold database/postgresql.conf and database/init/00_init.sql, byte for byte", () => {
+    const cms = Object.fromEntries(docs('db-config.yaml').map((d) => [d.metadata.name, d.data]));
+    const support = join(tmp, 'least-support');
+    expect(cms['db-files']['postgresql.conf']).toBe(readFileSync(join(support, 'database', 'postgresql.conf'), 'utf8'));
+    expect(cms['db-initdb']['00_init.sql']).toBe(readFileSync(join(support, 'database', 'init', '00_init.sql'), 'utf8'));
+    const db = docs('db-statefulset.yaml')[0]!.spec.template.spec.containers[0];
+    expect(db.args).toEqual(['postgres', '-c', 'config_file=/etc/db/config/postgresql.conf']);
+    // postgresql.conf is tuned for --db-memory: the pod gets that memory, and /dev/shm as Compose's shm_size.
+    expect(db.resources.limits.memory).toBe('2Gi');
+    expect(db.volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toContain('/dev/shm');
+    const shm = docs('db-statefulset.yaml')[0]!.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'dshm');
+    expect(shm.emptyDir).toEqual({ medium: 'Memory', sizeLimit: '256Mi' });
+    expect(envNames(db)).toEqual(expect.arrayContaining(['APP_DB_USER', 'APP_DB_PASSWORD']));
+  });
+
+  it('migrations connect as the owner; the app as APP_DB_USER, and never sees the owner password', () => {
+    expect(configEnv()).toMatchObject({ DB_USER: 'least_admin', APP_DB_USER: 'least_app' });
+    const { initContainers, containers: [app] } = containers();
+    const migrate = initContainers.find((c) => c.name === 'migrate');
+    expect(migrate.env.find((e: { name: string }) => e.name === 'DATABASE_URL').value).toBe('postgresql://$(DB_USER):$(DB_PASSWORD)@db:5432/$(DB_DATABASE)?sslmode=disable');
+    expect(app.env.find((e: { name: string }) => e.name === 'DATABASE_URL').value).toBe('postgresql://$(APP_DB_USER):$(APP_DB_PASSWORD)@db:5432/$(DB_DATABASE)');
+    expect(envNames(app)).not.toContain('DB_PASSWORD');
+    expect(envNames(app)).not.toContain('DB_USER');
+    for (const env of ['staging', 'production']) {
+      const example = readFileSync(join(tmp, 'least-support', 'deploy', 'kubernetes', 'overlays', env, 'secrets.env.example'), 'utf8');
+      expect(example).toMatch(/^APP_DB_PASSWORD=$/m);
+    }
+  });
+
+  it('on PostgreSQL: the ConfigMap init, migration 001 as the owner, then the app role writes rows and cannot change the schema', () => {
+    if (!pg) return;
+    const cms = Object.fromEntries(docs('db-config.yaml').map((d) => [d.metadata.name, d.data]));
+    const cfg = configEnv();
+    const owner = { user: cfg.DB_USER!, password: 'owner-pw' };
+    // What the image's entrypoint does on first start: POSTGRES_USER is a superuser owning POSTGRES_DB.
+    ok(pg.psql(`CREATE ROLE ${owner.user} SUPERUSER LOGIN PASSWORD '${owner.password}'; CREATE DATABASE least OWNER ${owner.user};`));
+    const db = { database: 'least', ...owner };
+    ok(pg.psql(cms['db-initdb']['00_init.sql'], { ...db, env: { APP_DB_USER: cfg.APP_DB_USER!, APP_DB_PASSWORD: 'app-pw' } }));
+    ok(pg.psql(readFileSync(join(tmp, 'least-support', 'migrations', '001_initial_schema.up.sql'), 'utf8'), db));
+    const app = { database: 'least', user: cfg.APP_DB_USER!, password: 'app-pw' };
+    expect(ok(pg.psql("INSERT INTO projects (id, name) VALUES ('p', 'P') RETURNING id;", app))).toBe('p');
+    for (const ddl of ['CREATE TABLE intruder (id int);', 'DROP TABLE projects;', 'ALTER TABLE projects ADD COLUMN x int;']) {
+      const r = pg.psql(ddl, app);
+      expect(r.status, ddl).not.toBe(0);
+      expect(r.stderr, ddl).toMatch(/permission denied|must be owner/);
+    }
   });
 });

@@ -108,14 +108,16 @@ export interface StatefulDeploy {
   imageTag: string;
   args: string[] | null;
   /** ConfigMap of the files Compose mounts from data/<svc>/config, rendered from the same templates; null: none. */
-  config: { name: string; dir: string; files: Array<{ file: string; content: string }>; hash: string } | null;
+  config: { name: string; dir: string; files: Array<{ file: string; content: string }>; hash: string; from: string } | null;
   /**
    * ConfigMap of the first-start scripts the Compose image copies from build/<svc>/ into
    * /docker-entrypoint-initdb.d/ (same templates), mounted there executable; null: none.
    */
-  initdb: { name: string; dir: string; files: Array<{ file: string; content: string }>; hash: string } | null;
+  initdb: { name: string; dir: string; files: Array<{ file: string; content: string }>; hash: string; from: string } | null;
   /** In-memory emptyDirs (Compose tmpfs), e.g. where the start script writes a password file. */
   tmpfs: Array<{ name: string; path: string }>;
+  /** Size of an in-memory /dev/shm (Compose shm_size), e.g. "512Mi"; null: the runtime's default. */
+  shm: string | null;
   readiness: Probe;
   liveness: Probe;
   resources: Resources;
@@ -365,13 +367,14 @@ function pythonModule(command: string[] | null): string | null {
  */
 function configMapsOf(svc: ServiceView, files: string[], initdb: Array<{ file: string; as: string }>): Pick<StatefulDeploy, 'config' | 'initdb'> {
   const ctx = { ...svc, stack: svc.stack };
-  const config = files.map((file) => ({ file, content: render(`kinds/${svc.kind}/files/data/__svc__/config/${file}`, ctx) }));
-  const scripts = initdb.map((s) => ({ file: s.as, content: render(`kinds/${svc.kind}/files/build/__svc__/${s.file}`, ctx) }));
+  // A preset that writes its own database files (app-support's database/) hands them over already rendered.
+  const config = svc.k8sFiles?.config ?? files.map((file) => ({ file, content: render(`kinds/${svc.kind}/files/data/__svc__/config/${file}`, ctx) }));
+  const scripts = svc.k8sFiles?.initdb ?? initdb.map((s) => ({ file: s.as, content: render(`kinds/${svc.kind}/files/build/__svc__/${s.file}`, ctx) }));
   // A changed file changes the pod template (an annotation), so the StatefulSet rolls.
   const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex');
   return {
-    config: config.length ? { name: `${svc.name}-files`, dir: `/etc/${svc.name}/config`, files: config, hash: hash(config) } : null,
-    initdb: scripts.length ? { name: `${svc.name}-initdb`, dir: '/docker-entrypoint-initdb.d', files: scripts, hash: hash(scripts) } : null,
+    config: config.length ? { name: `${svc.name}-files`, dir: `/etc/${svc.name}/config`, files: config, hash: hash(config), from: svc.k8sFiles?.from.config ?? `data/${svc.name}/config` } : null,
+    initdb: scripts.length ? { name: `${svc.name}-initdb`, dir: '/docker-entrypoint-initdb.d', files: scripts, hash: hash(scripts), from: svc.k8sFiles?.from.initdb ?? `build/${svc.name}` } : null,
   };
 }
 
@@ -470,9 +473,10 @@ export function buildDeployView(stack: StackView): DeployView {
       dataDir: svc.dataDir ?? '/data',
       env,
       // With config files the pod runs the Compose command (`$$` is `$` for both), keeping the entrypoint.
-      args: rt.args ?? (rt.config.length ? svc.command : null),
+      args: rt.args ?? (rt.config.length || svc.k8sFiles?.config.length ? svc.command : null),
       ...configMapsOf(svc, rt.config, rt.initdb),
       tmpfs: svc.tmpfs.map((t, i) => ({ name: `run-${i}`, path: t.split(':')[0]! })),
+      shm: svc.shmMB ? `${svc.shmMB}Mi` : null,
       readiness: probe({ exec: healthcheckArgv(svc.healthcheck) }),
       liveness: probe(svc.port !== null ? { tcpPort: portName } : { exec: healthcheckArgv(svc.healthcheck) }),
       resources: resourcesOf(svc, 'base'),
@@ -485,8 +489,8 @@ export function buildDeployView(stack: StackView): DeployView {
 
   let migrations: MigrationsView | null = null;
   if (pg) {
-    const client = stack.appServices.find((a) => a.deps.includes(pg.name))!;
-    const url = client.environment.find((e) => e.key === `${pg.ENV}_URL`)!.value;
+    // Migrations change the schema: they connect as the database's owner, whatever role the apps use.
+    const url = pg.url!;
     const sep = url.includes('?') ? '&' : '?';
     migrations = {
       db: pg.name,

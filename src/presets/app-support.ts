@@ -3,7 +3,7 @@ import { ACTIONS } from '../actions.js';
 import { kinds, presets, version } from '../templates.js';
 import { render } from '../render.js';
 import { renderGroup } from '../render-group.js';
-import { buildStackView, healthcheckArgv } from '../stack-view.js';
+import { buildStackView, healthcheckArgv, type DotEnvVar, type ServiceView } from '../stack-view.js';
 import { cpuQuantity, mebi, memoryQuantity, milli } from '../quantities.js';
 import { FileTree } from '../tree.js';
 import { DEFAULT_APP_KIND, DEFAULT_DB_MEMORY, parseMemory, SUPPORT_SUFFIX, type StackSpec } from '../spec.js';
@@ -60,6 +60,29 @@ function appEnv(kind: KindManifest, id: string): Array<{ key: string; value: str
   return kind.env.map((e) => ({ key: e.var, value: subst(e.value ?? '') }));
 }
 
+/**
+ * What layers see of the database, as database/ runs it: the owner `<id>_admin` (migrations connect
+ * as it), and the app connecting as `<id>_app`, the role database/init/00_init.sql creates from
+ * APP_DB_USER and APP_DB_PASSWORD with rights on rows only.
+ */
+function leastPrivilege(dotenv: DotEnvVar[], app: ServiceView, pg: ServiceView, db: { owner: string; appUser: string }): void {
+  const user = `${pg.ENV}_USER`;
+  const owner = dotenv.find((v) => v.name === user);
+  if (owner) owner.value = db.owner;
+  pg.environment = pg.environment.map((e) => (e.key === 'POSTGRES_USER' ? { key: e.key, value: `\${${user}:-${db.owner}}` } : e));
+  dotenv.push(
+    { name: 'APP_DB_USER', value: db.appUser, secret: false, description: "the application's least-privilege role (database/init/00_init.sql creates it)" },
+    { name: 'APP_DB_PASSWORD', value: '', secret: true, description: 'password of that role' },
+  );
+  pg.environment.push(
+    { key: 'APP_DB_USER', value: `\${APP_DB_USER:-${db.appUser}}` },
+    { key: 'APP_DB_PASSWORD', value: '${APP_DB_PASSWORD:?APP_DB_PASSWORD must be set}' },
+  );
+  const url = `postgresql://\${APP_DB_USER}:\${APP_DB_PASSWORD}@${pg.name}:5432/\${${pg.ENV}_DATABASE}`;
+  app.environment = app.environment.map((e) => (e.key === `${pg.ENV}_URL` ? { key: e.key, value: url } : e));
+  app.environment.push({ key: 'DATABASE_URL', value: url });
+}
+
 export function planAppSupport(spec: StackSpec): PresetOutput {
   const appKind = spec.appKind ?? DEFAULT_APP_KIND;
   const dbMemory = spec.dbMemory ?? DEFAULT_DB_MEMORY;
@@ -79,17 +102,17 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
   // The app of this preset starts and connects its own way; layers must build and run it the same.
   appView.command = layout.command(kind.port);
   appView.devCommand = layout.devCommand(kind.port);
-  // This repo writes no data/db/config nor build/db (its PostgreSQL files are database/, and their own
-  // kubernetes/): the deploy layer's db runs the image's defaults, not the postgres kind's files.
-  if (dbView.k8s) dbView.k8s = { ...dbView.k8s, config: [], initdb: [] };
-  const dbUrl = appView.environment.find((e) => e.key === `${dbView.ENV}_URL`);
-  if (dbUrl) appView.environment.push({ key: 'DATABASE_URL', value: dbUrl.value });
   const pgKind = kinds.postgres!;
   const name = spec.name;
   const id = stack.id;
   const supportName = `${name}${SUPPORT_SUFFIX}`;
   const db = { name: id, owner: `${id}_admin`, appUser: `${id}_app`, devUser: id, devPassword: 'dev_password' };
   const tuning = pgTuning(memoryMB);
+  leastPrivilege(stack.dotenv, appView, dbView, db);
+  // The deploy layer's db gets database/'s memory (postgresql.conf is tuned for it) and /dev/shm.
+  const mem = composeMemory(memoryMB);
+  dbView.resources = { limits: { cpus: '2.00', memory: mem }, reservations: { cpus: '0.50', memory: mem } };
+  dbView.shmMB = tuning.shmMB;
 
   const ctx = {
     name,
@@ -151,6 +174,12 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
   // Kubernetes gets the very same postgresql.conf and 00_init.sql as database/, inside a ConfigMap.
   ctx.k8s.postgresqlConf = indent(render(`${T}support/database/postgresql.conf`, ctx), 4);
   ctx.k8s.initSql = indent(render(`${T}support/database/init/00_init.sql`, ctx), 4);
+  // ...and so does the deploy layer's (--with deploy): this repo writes no data/db/config nor build/db.
+  dbView.k8sFiles = {
+    config: [{ file: 'postgresql.conf', content: render(`${T}support/database/postgresql.conf`, ctx) }],
+    initdb: [{ file: '00_init.sql', content: render(`${T}support/database/init/00_init.sql`, ctx) }],
+    from: { config: 'database/postgresql.conf', initdb: 'database/init/' },
+  };
 
   const userOwned = presets[PRESET]!.userOwned;
   const app = new FileTree();
