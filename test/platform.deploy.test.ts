@@ -4,8 +4,9 @@
 // helm template, and every object through kubernetes-models, Pod Security "restricted", pinned
 // images and reference checks (test/helpers/k8s.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import { helmLint, helmTemplate, k8sBinaries, k8sProblems, kubectlKustomize, type K8sObject } from './helpers/k8s.js';
 import { actionlintProblems } from './helpers/actionlint.js';
@@ -56,6 +57,20 @@ describe('platform --with deploy', () => {
       const objs = helmTemplate(chart, values);
       expect(k8sProblems(objs), values.join(',') || 'default values').toEqual([]);
     }
+  });
+
+  it('probes: readiness on /ready (dependencies answer), startup and liveness on /health (alive), for Django and FastAPI alike', () => {
+    for (const app of ['web', 'telemetry', 'ids']) {
+      const doc = parse(readFileSync(join(repo, `deploy/kubernetes/base/${app}-deployment.yaml`), 'utf8'));
+      const container = doc.spec.template.spec.containers.find((c: { name: string }) => c.name === app);
+      expect(container.readinessProbe.httpGet.path, app).toBe('/ready');
+      expect(container.livenessProbe.httpGet.path, app).toBe('/health');
+      expect(container.startupProbe.httpGet.path, app).toBe('/health');
+    }
+    const { apps } = parse(readFileSync(join(repo, 'deploy/helm/croody/values.yaml'), 'utf8'));
+    for (const app of ['web', 'telemetry', 'ids']) expect([apps[app].healthPath, apps[app].readyPath], `helm: ${app}`).toEqual(['/health', '/ready']);
+    // The gateway's own /healthz stays its own.
+    expect(readFileSync(join(repo, 'deploy/kubernetes/base/gateway-deployment.yaml'), 'utf8')).toContain('/healthz');
   });
 
   it('every workflow passes actionlint', async () => {

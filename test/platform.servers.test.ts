@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse, stringify } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
+import { destroyPostgres, requirePostgres, startPostgres, type PgServer } from './helpers/postgres.js';
+import { hasCommand, requireTool } from './helpers/validators.js';
 import {
   amtoolCheckConfig, DEBIAN_PYTHON, exposedMetricNames, freePort, gatewayConfigForTest, nginxTest, prometheusQuery, prometheusTargets,
   promtool, requireBinary, requirePythonModules, startAlertmanager, startDjangoStub, startFastapiStub, startNginx,   stopAll, waitFor, waitForHttp, httpsInsecure, startProcess, ALERTMANAGER_BIN, type Server,
@@ -226,6 +228,21 @@ describe('the Django stub', () => {
     expect(existsSync(join(work, 'sqlite/db.sqlite3'))).toBe(true);
     expect(byName.get('web')!.log()).toMatch(/Applying auth\.0001_initial/);
   });
+
+  it('passes its own tests (manage.py test on Debian\'s Django 3.2): /health, /ready 200 and 503, metrics, the home page', () => {
+    if (!haveTools) return;
+    const r = spawnSync(DEBIAN_PYTHON, ['manage.py', 'test', '--verbosity', '2'], {
+      cwd: join(stack, 'data/web'),
+      env: { PATH: process.env.PATH, PYTHONDONTWRITEBYTECODE: '1', DJANGO_SECRET_KEY: readEnv('WEB_SECRET_KEY'), SQLITE_PATH: join(work, 'manage-test.sqlite3') },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    for (const t of ['test_health_answers_before_host_validation', 'test_ready_when_the_database_answers', 'test_not_ready_but_alive_while_the_database_is_unreachable']) {
+      expect(r.stderr, t).toContain(`${t} (core.tests.HealthTests`);
+    }
+    expect(r.stderr).toMatch(/^Ran 5 tests .*\n\nOK$/m);
+  });
 });
 
 describe('the FastAPI stubs', () => {
@@ -261,6 +278,94 @@ describe('the FastAPI stubs', () => {
     expect(web.length).toBeGreaterThan(0);
     for (const l of web) expect(JSON.parse(l).service).toBe('web');
   });
+});
+
+describe('/health (alive) and /ready (dependencies reachable), neither asking for the API key', () => {
+  const REDIS = '/usr/bin/redis-server';
+  let pg: PgServer | undefined;
+  afterAll(() => destroyPostgres(pg));
+
+  /** The generated Compose health check of `service`, run by Debian's Python against its stub's port here. */
+  function composeHealthcheck(service: string, port: number): number | null {
+    const svc = parse(readFileSync(join(stack, 'docker-compose.yml'), 'utf8')).services[service];
+    const [cmd, python, flag, code] = svc.healthcheck.test as string[];
+    expect([cmd, python, flag]).toEqual(['CMD', 'python', '-c']);
+    const local = code!.replace(new RegExp(`127\\.0\\.0\\.1:${svc.environment.PORT}/`), `127.0.0.1:${port}/`);
+    expect(local, 'the health check names the port the service listens on').not.toBe(code);
+    return spawnSync(DEBIAN_PYTHON, ['-c', local], { timeout: 30_000 }).status;
+  }
+  const get = async (port: number, path: string) => {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(10_000) });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+
+  it('FastAPI: /health is 200 with nothing else running; /ready is 503 naming what is unreachable, 200 once PostgreSQL and redis-server answer, 503 again when redis stops', async () => {
+    if (!haveTools) return;
+    // Real dependencies where this machine has them: a throwaway PostgreSQL (started, then stopped to
+    // keep its port) and redis-server; otherwise only the unreachable half runs.
+    const havePg = requirePostgres();
+    const haveRedis = requireTool('redis-server', () => hasCommand(REDIS));
+    if (havePg) {
+      pg = await startPostgres({ superuser: 'croody', password: 'ready-test' });
+      pg.stop();
+    }
+    const pgPort = pg?.port ?? (await freePort());
+    const redisPort = await freePort();
+    // The variables Compose gives telemetry (DB_URL, CACHE_URL), pointed at this machine's ports.
+    const compose = parse(readFileSync(join(stack, 'docker-compose.yml'), 'utf8')).services.telemetry.environment;
+    expect(compose.DB_URL).toMatch(/^postgresql:\/\/.*@db:5432\//);
+    expect(compose.CACHE_URL).toMatch(/^redis:\/\/.*@cache:6379\//);
+    const stub = await startFastapiStub(join(stack, 'data/telemetry'), 'telemetry', {
+      API_KEY: 'ready-key',
+      DB_URL: `postgresql://croody:ready-test@127.0.0.1:${pgPort}/postgres`,
+      CACHE_URL: `redis://:secret@127.0.0.1:${redisPort}/0`,
+    });
+    servers.push(stub);
+
+    expect(await get(stub.port, '/health')).toMatchObject({ status: 200, body: { status: 'ok', service: 'telemetry' } });
+    const down = await get(stub.port, '/ready');
+    expect(down.status).toBe(503);
+    expect(down.body.unreachable).toEqual(['CACHE_URL', 'DB_URL']);
+    expect(JSON.stringify(down.body), 'no URL (and no password) in the answer').not.toContain('ready-test');
+    expect(composeHealthcheck('telemetry', stub.port)).not.toBe(0);
+    if (!havePg || !haveRedis) return;
+
+    pg!.start();
+    const redis = startProcess('redis', redisPort, REDIS, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    servers.push(redis);
+    const up = await waitFor('/ready to answer 200', async () => {
+      const r = await get(stub.port, '/ready');
+      return r.status === 200 ? r : undefined;
+    }, { timeoutMs: 20_000, server: redis });
+    expect(up.body).toEqual({ status: 'ready', service: 'telemetry', dependencies: ['CACHE_URL', 'DB_URL'] });
+    expect(composeHealthcheck('telemetry', stub.port)).toBe(0);
+
+    await stopAll([redis]);
+    const cacheDown = await get(stub.port, '/ready');
+    expect(cacheDown).toMatchObject({ status: 503, body: { unreachable: ['CACHE_URL'] } });
+    expect((await get(stub.port, '/health')).status).toBe(200);
+  }, 120_000);
+
+  it('Django: the web stub is ready on its database; a copy whose database cannot be opened is alive (/health 200) and not ready (/ready 503)', async () => {
+    if (!haveTools) return;
+    const web = byName.get('web')!;
+    expect(await get(web.port, '/health')).toMatchObject({ status: 200, body: { status: 'ok', service: 'web' } });
+    expect(await get(web.port, '/ready')).toMatchObject({ status: 200, body: { status: 'ready', problems: {} } });
+    expect(composeHealthcheck('web', web.port)).toBe(0);
+    // Debian's Django 3.2 has no PostgreSQL driver it can use (psycopg2): the unreachable database is
+    // SQLite's, a file in a directory that does not exist, which ensure_connection() cannot open.
+    const sqlite = join(work, 'sqlite-unreachable');
+    mkdirSync(sqlite);
+    const broken = await startDjangoStub(join(work, 'web-run'), 'web', sqlite, { SQLITE_PATH: join(work, 'no-such-dir/db.sqlite3') });
+    servers.push(broken);
+    expect((await get(broken.port, '/health')).status).toBe(200);
+    expect(await get(broken.port, '/ready')).toMatchObject({ status: 503, body: { status: 'not ready', problems: { database: 'OperationalError' } } });
+    expect(composeHealthcheck('web', broken.port)).not.toBe(0);
+    // Django logs the 503 as JSON like every other line.
+    const line = broken.log().split('\n').find((l) => l.includes('/ready'));
+    expect(line, broken.log()).toBeTruthy();
+    expect(JSON.parse(line!)).toMatchObject({ service: 'web' });
+  }, 90_000);
 });
 
 describe('Grafana dashboards', () => {

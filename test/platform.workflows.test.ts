@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import { actionlintProblems, workflowRunScripts } from './helpers/actionlint.js';
@@ -122,6 +123,35 @@ describe.each([
     expect(step('push').with.push).toBe(true);
     expect(wf.jobs.image.permissions).toEqual({ contents: 'read' });
     expect(step('push').with['cache-to']).toContain('type=gha');
+  });
+
+  it('e2e installs with npm ci from a lockfile (version 3) that holds exactly package.json\'s dependencies, each pinned with its tarball and integrity', () => {
+    expect(doc('e2e.yml').jobs.e2e.steps.map((s: any) => s.run ?? '').join('\n')).toMatch(/^npm ci /m);
+    expect(readFileSync(join(wfDir, 'e2e.yml'), 'utf8')).not.toContain('npm install');
+    const pkg = JSON.parse(readFileSync(join(dir, 'e2e/package.json'), 'utf8'));
+    const lock = JSON.parse(readFileSync(join(dir, 'e2e/package-lock.json'), 'utf8'));
+    expect(lock.lockfileVersion).toBe(3);
+    expect(lock.name).toBe(pkg.name);
+    const root = lock.packages[''];
+    for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies']) expect(root[field], field).toEqual(pkg[field]);
+    // Every locked package: an exact version, the registry tarball of that version, a sha512 integrity;
+    // every dependency a locked package names is locked too.
+    const locked = Object.entries<any>(lock.packages).filter(([path]) => path !== '');
+    expect(locked.map(([path]) => path).sort()).toEqual(['node_modules/@playwright/test', 'node_modules/fsevents', 'node_modules/playwright', 'node_modules/playwright-core']);
+    for (const [path, entry] of locked) {
+      const pkgName = path.slice('node_modules/'.length);
+      expect(entry.version, path).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(entry.resolved, path).toBe(`https://registry.npmjs.org/${pkgName}/-/${pkgName.split('/').pop()}-${entry.version}.tgz`);
+      expect(entry.integrity, path).toMatch(/^sha512-[A-Za-z0-9+/]{86}==$/);
+      for (const [dep, want] of Object.entries<string>({ ...entry.dependencies, ...entry.optionalDependencies })) {
+        expect(lock.packages[`node_modules/${dep}`]?.version, `${path} -> ${dep}`).toBe(want);
+      }
+    }
+    expect(lock.packages['node_modules/@playwright/test'].version).toBe(pkg.devDependencies['@playwright/test']);
+    // npm itself reads the lockfile as complete and consistent with package.json (no network).
+    const r = spawnSync('npm', ['ls', '--package-lock-only', '--all', '--offline'], { cwd: join(dir, 'e2e'), encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('@playwright/test@1.49.1');
   });
 
   it('the Playwright tests parse (node --check)', () => {

@@ -1,8 +1,8 @@
 // Seed 002: a microservice platform in the bd/ build/ data/ layout of seed 001. The Compose files,
 // scripts and per-service folders are bd-build-data's own templates; the kinds (django, fastapi,
 // postgres, redis, gateway, prometheus, alertmanager, grafana) are the shared kinds. What this
-// module adds: the seed's ports, the gateway in front, FastAPI services with /healthz and an API key,
-// Grafana dashboards, seven workflows and Terraform for AWS.
+// module adds: the seed's ports, the gateway in front, FastAPI services with an API key beside
+// /health and /ready, Grafana dashboards, seven workflows and Terraform for AWS.
 import { kinds, presets, version } from '../templates.js';
 import { renderGroup } from '../render-group.js';
 import { newSecret } from '../secrets.js';
@@ -43,13 +43,11 @@ function listenOn(view: ServiceView, port: number): void {
   view.hostPort = port;
 }
 
-/** FastAPI services of this preset answer /healthz (the seed's path) and want an API key on /api/. */
+/**
+ * FastAPI services of this preset want an API key on /api/. Their code serves the kind's /health
+ * (alive) and /ready (dependencies reachable) without it, so the kind's probes stand as they are.
+ */
 function platformFastapi(view: ServiceView, stack: StackView): void {
-  view.healthPath = '/healthz';
-  // The platform's FastAPI code serves /healthz, which checks its own dependencies.
-  view.readyPath = null;
-  view.healthcheck = view.healthcheck.map((s) => s.replace(/\/(health|ready)(?=['"])/g, '/healthz'));
-  view.dockerHealthcheck = dockerHealthcheck(view.healthcheck);
   const key = `${view.ENV}_API_KEY`;
   const v = { name: key, value: '', secret: true, description: `API key clients of ${view.name} send in the X-API-Key header` };
   view.dotenv.push(v);

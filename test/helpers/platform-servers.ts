@@ -127,7 +127,8 @@ export async function startFastapiStub(codeDir: string, name: string, env: Recor
     cwd: codeDir,
     env: { PATH: process.env.PATH, SERVICE_NAME: name, PYTHONDONTWRITEBYTECODE: '1', ...env },
   });
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, { timeoutMs: 30_000, server });
+  // Alive is enough to start: /ready may rightly be 503 while a dependency is down.
+  await waitForHttp(`http://127.0.0.1:${port}/health`, { timeoutMs: 30_000, server });
   return server;
 }
 
@@ -164,7 +165,7 @@ export async function startDjangoStub(codeDir: string, name: string, sqliteDir: 
       },
     },
   );
-  await waitForHttp(`http://127.0.0.1:${port}/health/`, { timeoutMs: 30_000, server });
+  await waitForHttp(`http://127.0.0.1:${port}/health`, { timeoutMs: 30_000, server });
   return server;
 }
 
