@@ -1,5 +1,6 @@
 // Seed 000: an application repo and its sibling <name>-support repo, wired to each other by relative paths.
 import { ACTIONS } from '../actions.js';
+import { MIGRATE_IMAGE, MIGRATE_UID } from '../layers/deploy-kinds.js';
 import { kinds, presets, version } from '../templates.js';
 import { render } from '../render.js';
 import { renderGroup } from '../render-group.js';
@@ -131,6 +132,8 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
     namespace: name,
     secretName: `${name}-secrets`,
     spec: { appKind, dbMemory, with: spec.with },
+    // With the deploy layer, migrations/ builds the schema everywhere: Kubernetes and both Compose files.
+    migrations: (spec.with ?? []).includes('deploy') ? { image: MIGRATE_IMAGE, uid: MIGRATE_UID } : null,
     db,
     app: {
       image: kind.image,
