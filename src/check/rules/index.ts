@@ -41,9 +41,10 @@ export const AREAS: Record<string, Area> = {
     ],
   },
   "drift": {
-    ids: ["drift/managed-file-changed", "drift/spec-outdated"],
+    ids: ["drift/managed-file-changed", "drift/migrations-match-app-schema", "drift/spec-outdated"],
     load: async () => [
       (await import('./drift/managed-file-changed.js')).rule,
+      (await import('./drift/migrations-match-app-schema.js')).rule,
       (await import('./drift/spec-outdated.js')).rule,
     ],
   },
