@@ -17,6 +17,8 @@ export interface ImageFamily {
   database?: boolean;
   /** The image's entrypoint drops root by itself (gosu/su-exec), so no USER is needed. */
   dropsRoot?: boolean;
+  /** Users the image ships, by name: their uid (a Dockerfile's `USER node` is uid 1000). */
+  users?: Record<string, number>;
 }
 
 export const IMAGE_FAMILIES: ImageFamily[] = [
@@ -35,9 +37,9 @@ export const IMAGE_FAMILIES: ImageFamily[] = [
   { name: 'influxdb', match: /^influxdb$/, commands: ['influx', 'curl'], port: 8086, database: true },
   { name: 'rabbitmq', match: /^rabbitmq$/, commands: ['rabbitmq-diagnostics', 'rabbitmqctl'], health: 'rabbitmq-diagnostics -q ping', port: 5672, dropsRoot: true },
   { name: 'python', match: /^python$/, commands: ['python', 'python3', 'pip'] },
-  { name: 'node', match: /^node$/, commands: ['node', 'npm'] },
+  { name: 'node', match: /^node$/, commands: ['node', 'npm'], users: { node: 1000 } },
   // nginx-unprivileged is alpine/debian like nginx; busybox wget in the alpine tags.
-  { name: 'nginx', match: /^(?:nginx|nginxinc\/nginx-unprivileged)$/, commands: ['nginx'] },
+  { name: 'nginx', match: /^(?:nginx|nginxinc\/nginx-unprivileged)$/, commands: ['nginx'], users: { nginx: 101 } },
   { name: 'curl', match: /^curlimages\/curl$/, commands: ['curl'] },
   // The Prometheus project's images are busybox-based: sh and wget, no curl.
   { name: 'prometheus', match: /^prom\/(?:prometheus|alertmanager|pushgateway|node-exporter|blackbox-exporter)$/, commands: ['sh', 'wget'] },

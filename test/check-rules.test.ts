@@ -62,6 +62,8 @@ ${container}`;
 const LAYOUT = { 'bd/db-data/.gitkeep': '', 'build/api/Dockerfile': 'FROM python:3.12.8-slim\nUSER 10001\n', 'data/scripts/setup.sh': '', 'data/scripts/test.sh': '', 'data/scripts/cleanup.sh': '', 'data/scripts/diagnostic.sh': '' };
 const HTTP_COMPOSE = 'services:\n  api:\n    build: {context: ., dockerfile: build/api/Dockerfile}\n    ports: ["8000:8000"]\n';
 
+const TWIN = { 'docker-compose.yml': HTTP_COMPOSE, 'build/api/Dockerfile': 'FROM python:3.12.8-slim-bookworm\nUSER 10001\nCMD ["uvicorn", "main:app"]\n' };
+
 const FIXTURES: Record<string, { bad: Files; good: Files }> = {
   // The examples, in the files they need around them.
   'compose/bind-mount-missing': { bad: { 'compose.yaml': rules0('compose/bind-mount-missing').bad }, good: { 'compose.yaml': rules0('compose/bind-mount-missing').good, 'conf/nginx.conf': 'events {}\n' } },
@@ -69,6 +71,7 @@ const FIXTURES: Record<string, { bad: Files; good: Files }> = {
     bad: { 'docker-compose.yml': 'services:\n  db:\n    image: "postgres:16.6"\n', 'docker-compose.prod.yml': rules0('compose/prod-secret-required').bad },
     good: { 'docker-compose.yml': 'services:\n  db:\n    image: "postgres:16.6"\n', 'docker-compose.prod.yml': rules0('compose/prod-secret-required').good },
   },
+  'dockerfile/deploy-twin': { bad: { ...TWIN, 'deploy/docker/Dockerfile': rules0('dockerfile/deploy-twin').bad }, good: { ...TWIN, 'deploy/docker/Dockerfile': rules0('dockerfile/deploy-twin').good } },
   'yaml/parse-error': { bad: { 'compose.yaml': 'services:\n  a: [\n' }, good: { 'compose.yaml': 'services: {}\n' } },
   'yaml/unreadable-file': { bad: { 'k8s/x.yaml': 'a: b\0\n' }, good: { 'k8s/x.yaml': 'a: b\n' } },
   'secrets/env-gitignored': { bad: { '.env': { text: 'A=1\n', mode: 0o600 } }, good: { '.env': { text: 'A=1\n', mode: 0o600 }, '.gitignore': '.env\n', '.env.example': 'A=\n' } },

@@ -29,11 +29,12 @@ export const AREAS: Record<string, Area> = {
     ],
   },
   "dockerfile": {
-    ids: ["dockerfile/apt-install", "dockerfile/base-image-pinned", "dockerfile/copy-not-add", "dockerfile/exec-form", "dockerfile/pip-no-cache", "dockerfile/pipefail", "dockerfile/user-not-root"],
+    ids: ["dockerfile/apt-install", "dockerfile/base-image-pinned", "dockerfile/copy-not-add", "dockerfile/deploy-twin", "dockerfile/exec-form", "dockerfile/pip-no-cache", "dockerfile/pipefail", "dockerfile/user-not-root"],
     load: async () => [
       (await import('./dockerfile/apt-install.js')).rule,
       (await import('./dockerfile/base-image-pinned.js')).rule,
       (await import('./dockerfile/copy-not-add.js')).rule,
+      (await import('./dockerfile/deploy-twin.js')).rule,
       (await import('./dockerfile/exec-form.js')).rule,
       (await import('./dockerfile/pip-no-cache.js')).rule,
       (await import('./dockerfile/pipefail.js')).rule,
