@@ -83,7 +83,7 @@ describe('new --preset server', () => {
         for (const f of listFiles(dir)) if (f !== '.env') expect(readFileSync(join(dir, f), 'utf8'), f).not.toContain(env.DASHBOARD_PASSWORD);
       });
 
-      it('Traefik compose: valid, v3 pinned, 80/443 only, socket read-only, limits, log rotation, traefik healthcheck', () => {
+      it('Traefik compose: valid, v3 pinned, 80/443 only, Docker socket only behind a read-only proxy, limits, log rotation, traefik healthcheck', () => {
         const file = join(dir, 'traefik/docker-compose.traefik.yml');
         const doc = readYaml(file);
         expect(composeSchemaErrors(doc)).toEqual([]);
@@ -92,11 +92,23 @@ describe('new --preset server', () => {
         const t = doc.services.traefik;
         expect(t.image).toMatch(/^traefik:v3\.\d+\.\d+$/);
         expect(t.ports).toEqual(['80:80', '443:443']);
-        expect(t.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock:ro');
+        // Traefik never mounts the Docker socket: it reads containers through the socket proxy, on an
+        // internal network, which passes on read-only calls about containers and events only.
+        expect((t.volumes as string[]).filter((v) => v.includes('docker.sock'))).toEqual([]);
+        const proxy = doc.services['socket-proxy'];
+        expect(proxy.volumes).toEqual(['/var/run/docker.sock:/var/run/docker.sock:ro']);
+        expect(proxy.environment).toMatchObject({ CONTAINERS: '1', EVENTS: '1', POST: '0' });
+        expect(Object.keys(proxy.environment).filter((k) => proxy.environment[k] === '1').sort()).toEqual(['CONTAINERS', 'EVENTS', 'PING', 'VERSION']);
+        expect(proxy.ports).toBeUndefined();
+        expect(proxy.image).toMatch(/^tecnativa\/docker-socket-proxy:\d+\.\d+\.\d+$/);
+        expect(proxy.networks).toEqual(['socket-proxy']);
+        expect(doc.networks['socket-proxy']).toEqual({ internal: true });
+        expect(t.networks).toContain('socket-proxy');
+        expect(readYaml(join(dir, 'traefik/traefik.yml')).providers.docker.endpoint).toBe('tcp://socket-proxy:2375');
         expect(t.healthcheck.test).toEqual(['CMD', 'traefik', 'healthcheck', '--ping']);
         expect(t.deploy.resources.limits).toEqual({ cpus: '1.00', memory: '256M' });
         expect(t.logging.options).toEqual({ 'max-size': '10m', 'max-file': '5' });
-        expect(t.networks).toEqual(['traefik-public']);
+        expect(t.networks).toEqual(['traefik-public', 'socket-proxy']);
         expect(doc.networks['traefik-public']).toEqual({ external: true });
         // Every file the container mounts from the repo exists in it.
         for (const v of t.volumes as string[]) {

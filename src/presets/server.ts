@@ -10,7 +10,7 @@ import type { PresetOutput } from './types.js';
 import { httpsMode } from './server-spec.js';
 import { renderDerived } from '../server/inventory.js';
 import { routesOfFile } from '../server/routes-file.js';
-import { CERT_RESOLVER, NETWORK, RESERVED_PREFIXES, TRAEFIK_IMAGE, type ServerInfo } from '../server/types.js';
+import { CERT_RESOLVER, NETWORK, RESERVED_PREFIXES, SOCKET_PROXY_IMAGE, TRAEFIK_IMAGE, type ServerInfo } from '../server/types.js';
 
 const PRESET = 'server';
 export const DASHBOARD_USER = 'admin';
@@ -50,6 +50,7 @@ export function planServer(spec: StackSpec): PresetOutput {
     spec,
     https: server.https,
     image: TRAEFIK_IMAGE,
+    socketProxyImage: SOCKET_PROXY_IMAGE,
     network: NETWORK,
     certResolver: CERT_RESOLVER,
     acme: server.https !== 'off',

@@ -5,6 +5,8 @@ import type { HttpsMode } from '../presets/server-spec.js';
 export const NETWORK = 'traefik-public';
 export const CERT_RESOLVER = 'letsencrypt';
 export const TRAEFIK_IMAGE = 'traefik:v3.3.5';
+/** The Docker API filter Traefik reads containers through (HAProxy: only the GET calls allowed below). */
+export const SOCKET_PROXY_IMAGE = 'tecnativa/docker-socket-proxy:0.3.0';
 export const ENTRYPOINTS = ['web', 'websecure'] as const;
 export type EntryPoint = (typeof ENTRYPOINTS)[number];
 
