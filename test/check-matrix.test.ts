@@ -31,6 +31,9 @@ const CASES: Case[] = [
   { name: 'as-node-deploy', args: ['--preset', 'app-support', '--yes', '--app-kind', 'node', '--with', 'deploy'], repos: ['as-node-deploy', 'as-node-deploy-support'] },
   { name: 'as-worker', args: ['--preset', 'app-support', '--yes', '--app-kind', 'worker', '--db-memory', '2GB'], repos: ['as-worker', 'as-worker-support'] },
   { name: 'as-fastapi-add-deploy', args: ['--preset', 'app-support', '--yes'], repos: ['as-fastapi-add-deploy', 'as-fastapi-add-deploy-support'], add: ['add', 'deploy'] },
+  { name: 'server', args: ['--preset', 'server', '--yes'], repos: ['server'] },
+  { name: 'platform', args: ['--preset', 'platform', '--yes'], repos: ['platform'] },
+  { name: 'platform-deploy', args: ['--preset', 'platform', '--yes', '--with', 'deploy'], repos: ['platform-deploy'] },
 ];
 
 describe('every preset × option passes check with zero findings', () => {
