@@ -1,12 +1,13 @@
 import { posix } from 'node:path';
 import { fileServices, isObj } from '../../compose.js';
+import { readSibling, siblingFile, siblingPath } from '../../sibling.js';
 import { parseDockerfile, type Dockerfile } from './_parse.js';
 import { FACT_NAMES, finalStage, stageFacts, type Fact, type StageFacts } from './_twin.js';
 import type { CheckContext, Rule, RawFinding } from '../../types.js';
 
 const DEPLOY = 'deploy/docker/Dockerfile';
 
-/** The Dockerfiles (and --target stages) Compose builds service `svc` from, inside this repo (base file first). */
+/** The Dockerfiles (and --target stages) Compose builds service `svc` from, in this repo or a sibling one (base file first). */
 function composeDockerfiles(ctx: CheckContext, svc: string): Array<{ df: Dockerfile; target: string | null }> {
   const order = { base: 0, prod: 1, override: 2, variant: 3 } as const;
   const builds = new Map<string, { path: string; target: string | null }>();
@@ -18,13 +19,18 @@ function composeDockerfiles(ctx: CheckContext, svc: string): Array<{ df: Dockerf
     const dockerfile = typeof build.dockerfile === 'string' ? build.dockerfile : 'Dockerfile';
     if (context.includes('$') || dockerfile.includes('$') || /^[a-z]+:\/\//i.test(context) || posix.isAbsolute(dockerfile)) continue;
     const rel = posix.normalize(posix.join(file.dir || '.', context, dockerfile));
-    // Outside the repo (a sibling app repo's code): the repo model does not reach it.
-    if (rel.startsWith('../') || rel === '..') continue;
+    // Outside the repo: only a sibling repo's file (app-support builds ../<app>/Dockerfile) is read.
+    if ((rel.startsWith('../') || rel === '..') && !siblingPath(rel)) continue;
     const target = typeof build.target === 'string' ? build.target : null;
     builds.set(`${rel}\0${target ?? ''}`, { path: rel, target });
   }
   const out: Array<{ df: Dockerfile; target: string | null }> = [];
   for (const { path, target } of builds.values()) {
+    if (path.startsWith('../')) {
+      const text = readSibling(ctx.repo.root, path);
+      if (text !== null) out.push({ df: parseDockerfile(siblingFile(ctx.repo.root, path, 'dockerfile', text), text), target });
+      continue;
+    }
     const f = ctx.repo.file(path);
     const text = f ? ctx.repo.text(f) : null;
     if (f && text !== null) out.push({ df: parseDockerfile(f, text), target });
@@ -45,7 +51,7 @@ export const rule: Rule = {
   severity: 'warning',
   title: 'The production stage of deploy/docker/Dockerfile runs as the image Compose builds',
   rationale:
-    "One source of truth: with the deploy layer a service has two Dockerfiles, the one docker-compose.yml builds (`build/<svc>/Dockerfile`) and the `<svc>-production` stage of `deploy/docker/Dockerfile` that CI and Kubernetes build. A base image bumped, or a USER, EXPOSE, HEALTHCHECK or CMD changed in one and not the other, makes production run something development never ran. Compared: the base image (exact reference), the exposed ports, the HEALTHCHECK command (not its timings), CMD, and the user by uid (USER app resolves through the useradd that created it, USER node through the image's own users); ENTRYPOINT is not (the deploy image wraps the command in its entrypoint.sh). Limitation: only Compose builds inside the repo are compared; in app-support the support repo's deploy Dockerfile builds the sibling app repo's code, whose Dockerfile (`../<app>/Dockerfile`) this repo's model does not reach, so that pair is proven at generation time only.",
+    "One source of truth: with the deploy layer a service has two Dockerfiles, the one docker-compose.yml builds (`build/<svc>/Dockerfile`) and the `<svc>-production` stage of `deploy/docker/Dockerfile` that CI and Kubernetes build. A base image bumped, or a USER, EXPOSE, HEALTHCHECK or CMD changed in one and not the other, makes production run something development never ran. Compared: the base image (exact reference), the exposed ports, the HEALTHCHECK command (not its timings), CMD, and the user by uid (USER app resolves through the useradd that created it, USER node through the image's own users); ENTRYPOINT is not (the deploy image wraps the command in its entrypoint.sh). In app-support the support repo's Compose builds the sibling app repo (`../<app>/Dockerfile`): that file is read too, when it is checked out beside this one.",
   howToFix: 'Make the two agree: change the instruction in deploy/docker/Dockerfile or in the Compose Dockerfile the message names. A difference on purpose is kept with `# create-stack-ignore dockerfile/deploy-twin` on the line above it.',
   fixable: false,
   examples: {

@@ -1,29 +1,8 @@
-import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { LIMITS } from '../../../model/index.js';
+import { readBounded, readSibling } from '../../sibling.js';
 import { recorded } from './_spec.js';
 import { applySql, emptySchema, type Schema } from './_sql.js';
 import type { Rule, RawFinding } from '../../types.js';
-
-/** A sibling file's text, or null: a regular file (no link), under the model's size limit, no NUL byte. */
-function readSafely(abs: string): string | null {
-  try {
-    if (!lstatSync(abs).isFile()) return null;
-    const fd = openSync(abs, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size > LIMITS.maxBytes) return null;
-      const buf = Buffer.alloc(size);
-      readSync(fd, buf, 0, size, 0);
-      const text = buf.toString('utf8');
-      return text.includes('\0') ? null : text;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-}
 
 /** golang-migrate's files: NNN_<name>.up.sql, applied in the order of their version number. */
 export const UP = /^migrations\/(\d+)_[^/]*\.up\.sql$/;
@@ -53,14 +32,14 @@ export const rule: Rule = {
     if (ups.length === 0) return [];
     // Paths as seen from this repo's root: the app repo is its sibling.
     const schemaPath = `../${js.name}/db/create_tables.sql`;
-    const appText = readSafely(join(ctx.repo.root, schemaPath));
+    const appText = readSibling(ctx.repo.root, schemaPath);
     if (appText === null) return [];
     const app = applySql(emptySchema(), appText);
 
     const migrated: Schema = emptySchema();
     const origin = new Map<string, string>();
     for (const { p } of ups) {
-      const text = readSafely(join(ctx.repo.root, p));
+      const text = readBounded(join(ctx.repo.root, p));
       if (text === null) continue;
       const before = new Set(migrated.tables.keys());
       applySql(migrated, text);
