@@ -120,6 +120,17 @@ describe('a node both the user and the add change is a conflict', () => {
   });
 });
 
+describe('a port conflict suggests a port that is free', () => {
+  it('the next free one, past the ports the user publishes by hand', () => {
+    const dir = newStack(['api:fastapi', 'db:postgres']);
+    edit(join(dir, 'docker-compose.yml'), 'networks:\n  app-network:\n', '  mailhog:\n    image: mailhog/mailhog:v1.0.1\n    ports:\n      - "8025:8025"\n      - "8026:1025"\n\nnetworks:\n  app-network:\n');
+    const r = runCli(['add', 'service', 'mail-ui:node:8025'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[port-conflict]');
+    expect(r.stderr).toMatch(/fix: .*mail-ui:node:8027\b/);
+  });
+});
+
 describe('refusals on a stack: exit 2, nothing written', () => {
   const dir = newStack(['api:fastapi', 'db:postgres']);
   edit(join(dir, 'docker-compose.yml'), 'networks:\n  app-network:\n', '  mailhog:\n    image: mailhog/mailhog:v1.0.1\n    ports:\n      - "8025:8025"\n\nnetworks:\n  app-network:\n');

@@ -194,4 +194,15 @@ describe('platform input errors', () => {
       removeDir(cwd);
     }
   });
+
+  it('a port conflict suggests the next port free of the platform and of the other services', () => {
+    const cwd = tempDir('cs-platform-port-');
+    try {
+      const r = runCli(['new', 'bad', '--preset', 'platform', '--no-git', '--service', 'a:fastapi:9090', '--service', 'b:fastapi:9091'], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--service a:fastapi:9092\b/);
+    } finally {
+      removeDir(cwd);
+    }
+  });
 });

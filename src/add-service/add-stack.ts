@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { planPreset } from '../engine.js';
 import { kinds } from '../templates.js';
 import type { RepoModel } from '../model/index.js';
-import { assignFreePorts, type StackSpec } from '../spec.js';
+import { assignFreePorts, nextFree, type StackSpec } from '../spec.js';
 import { planStackChange, readStackSpec, type StackChange } from './stack.js';
 import { publishedPorts } from './ports.js';
 import type { NewService } from './types.js';
@@ -46,7 +46,7 @@ export async function planStackAdd(repo: string, services: NewService[], link: s
     const by = ports.get(svc.port);
     const byName = by && /service "([^"]+)"/.exec(by)?.[1];
     if (by && byName && !known.has(byName) && !known.has(byName.replace(/-monitor$/, ''))) {
-      throw new UserError('port-conflict', `host port ${svc.port} is already published by ${by}`, `give another host port: ${svc.name}:${svc.kind}:${svc.port + 1}`);
+      throw new UserError('port-conflict', `host port ${svc.port} is already published by ${by}`, `give another host port, e.g. ${svc.name}:${svc.kind}:${nextFree(svc.port, new Map([...ports.keys(), ...spec.services.map((s) => s.port ?? kinds[s.kind]?.port)].filter((p): p is number => p != null).map((p) => [p, ''])))}`);
     }
   }
   // A service given without a port takes its kind's port, or the next one free of the stack's

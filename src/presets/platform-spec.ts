@@ -2,7 +2,7 @@
 // preset adds itself (gateway and observability). Pure data and checks, shared by validation and planning.
 import { UserError } from '../errors.js';
 import type { KindManifest } from '../kind.js';
-import type { ServiceSpec, StackSpec } from '../spec.js';
+import { nextFree, type ServiceSpec, type StackSpec } from '../spec.js';
 
 /** What --yes gives: the services of the seed (Django web app, telemetry gateway, IDS ML service, PostgreSQL, Redis). */
 export const PLATFORM_DEFAULT_SERVICES: readonly ServiceSpec[] = [
@@ -50,7 +50,7 @@ export function platformSpecErrors(spec: StackSpec, kinds: Record<string, KindMa
     const port = svc.port ?? kinds[svc.kind]?.port;
     if (port != null && OWN_HOST_PORTS.includes(port)) {
       errors.push(
-        new UserError('port-conflict', `service "${svc.name}" uses port ${port}, which the platform's gateway or observability already takes (${OWN_HOST_PORTS.join(', ')})`, `give it another port, e.g. --service ${svc.name}:${svc.kind}:${port + 1}`),
+        new UserError('port-conflict', `service "${svc.name}" uses port ${port}, which the platform's gateway or observability already takes (${OWN_HOST_PORTS.join(', ')})`, `give it another port, e.g. --service ${svc.name}:${svc.kind}:${nextFree(port, new Map([...OWN_HOST_PORTS, ...services.map((s) => s.port ?? kinds[s.kind]?.port)].filter((p): p is number => p != null).map((p) => [p, ''])))}`),
       );
     }
   }
