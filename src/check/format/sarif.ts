@@ -1,9 +1,8 @@
-// --format sarif: SARIF 2.1.0 as GitHub code scanning ingests it (rules with helpUri and tags,
-// relative artifact URIs under %SRCROOT%, regions with line and column).
+// --format sarif: SARIF 2.1.0 as GitHub code scanning ingests it (rules with their whole help and tags,
+// relative artifact URIs under %SRCROOT%, regions with line and column). No helpUri: the project
+// publishes no address of its own, and code scanning shows help.markdown, which holds everything.
 import { pathToFileURL } from 'node:url';
 import type { Finding, Rule } from '../types.js';
-
-export const RULES_DOC = 'https://github.com/create-stack/create-stack/blob/main/docs/rules.md';
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
 
@@ -20,14 +19,12 @@ export function formatSarif(findings: Finding[], rules: Rule[], version: string,
             name: 'create-stack',
             version,
             semanticVersion: version,
-            informationUri: 'https://github.com/create-stack/create-stack',
             rules: used.map((r) => ({
               id: r.id,
               name: r.id.replace(/(^|[/-])(\w)/g, (_, _s, c: string) => c.toUpperCase()),
               shortDescription: { text: r.title },
               fullDescription: { text: r.rationale },
               help: { text: `${r.rationale}\nFix: ${r.howToFix}`, markdown: `${r.rationale}\n\n**Fix:** ${r.howToFix}` },
-              helpUri: `${RULES_DOC}#${r.id.replace(/[^a-z0-9-]/g, '')}`,
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: { tags: [r.id.split('/')[0]!, ...(r.fixable ? ['fixable'] : [])], precision: 'high' },
             })),
