@@ -77,6 +77,19 @@ describe('generated node service + monitor script', () => {
     expect((await runHealthcheck(test, {})).status).not.toBe(0);
   });
 
+  it('with BASE_PATH (a proxy that keeps the prefix) it answers under the prefix and without it', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['index.js'], { cwd: join(dir, 'data/web'), env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', BASE_PATH: '/shop/' }, stdio: 'pipe' });
+    children.push(child);
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => fetch(`${url}/health`).then((r) => r.ok, () => false));
+    for (const p of ['/shop/health', '/shop/ready', '/health']) expect((await fetch(`${url}${p}`)).status, p).toBe(200);
+    expect(await (await fetch(`${url}/shop/metrics`)).text()).toMatch(/^app_requests_total/m);
+    // Only the whole segment is a prefix.
+    expect((await fetch(`${url}/shopping/health`)).status).toBe(404);
+    child.kill('SIGTERM');
+  });
+
   it('the monitor script rejects a bad MONITOR_INTERVAL with exit 2', () => {
     const r = spawnSync('sh', [join(dir, 'data/monitoring/monitor_web.sh')], { env: { ...process.env, MONITOR_INTERVAL: 'soon' }, encoding: 'utf8' });
     expect(r.status).toBe(2);
