@@ -19,6 +19,8 @@ import {
   kubectlKustomize,
   networkAllows,
   modelProblems,
+  polarisExempt,
+  polarisFindings,
   parseObjects,
   podSpecs,
   probePortProblems,
@@ -65,9 +67,11 @@ function good(): K8sObject[] {
                 resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
                 securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+                imagePullPolicy: 'IfNotPresent',
               },
             ],
             volumes: [{ name: 'tmp', emptyDir: {} }],
+            automountServiceAccountToken: false,
           },
         },
       },
@@ -77,6 +81,12 @@ function good(): K8sObject[] {
       kind: 'Service',
       metadata: { name: 'api' },
       spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 8000, targetPort: 'http' }] },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api' },
+      spec: { podSelector: { matchLabels: { app: 'api' } }, policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: [{ port: 8000 }] }], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] },
     },
   ];
 }
@@ -246,6 +256,113 @@ describe('k8s checks', () => {
     const scaled = good();
     scaled.push({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: 2, maxReplicas: 4 } });
     expect(kubeLinterFindings(scaled).join()).toMatch(/^no-anti-affinity /);
+  });
+
+  it('Polaris checks: each finding fires on its own mistake, and a correct set has none', () => {
+    /** good() plus what Polaris asks beyond the other checks: replicas, a PDB, spread, a priority class, pull policy Always. */
+    const pgood = (): K8sObject[] => {
+      const o = good();
+      const d = o[0]!;
+      d.metadata.labels = { 'app.kubernetes.io/instance': 'api' };
+      d.spec.replicas = 2;
+      const ps = d.spec.template.spec;
+      Object.assign(ps, { priorityClassName: 'apps', automountServiceAccountToken: false });
+      ps.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'api' } } }];
+      container(o).imagePullPolicy = 'Always';
+      o.push({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'api' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } } });
+      return o;
+    };
+    expect(polarisFindings(pgood())).toEqual([]);
+    expect(k8sProblems(pgood())).toEqual([]);
+    const spec = (o: K8sObject[]) => o[0]!.spec.template.spec;
+    const sc = (o: K8sObject[]) => container(o).securityContext;
+    const hpa = (min: number, max: number) => ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'api' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api' }, minReplicas: min, maxReplicas: max } });
+    const role = (kind: string, rules: K8sObject[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'r' }, rules });
+    const binding = (kind: string, refKind: string, name = 'r') => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: refKind, name }, subjects: [] });
+    const exec = [{ apiGroups: [''], resources: ['pods/exec'], verbs: ['create'] }];
+    const star = [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }];
+    const cases: Array<[string, (o: K8sObject[]) => void]> = [
+      ['deploymentMissingReplicas', (o) => (o[0]!.spec.replicas = 1)],
+      ['metadataAndInstanceMismatched', (o) => (o[0]!.metadata.labels['app.kubernetes.io/instance'] = 'release')],
+      ['missingPodDisruptionBudget', (o) => (o[3]!.spec.selector.matchLabels = { app: 'web' })],
+      ['pdbMinAvailableGreaterThanHPAMinReplicas', (o) => { o[3]!.spec = { minAvailable: 3, selector: o[3]!.spec.selector }; o.push(hpa(2, 4)); }],
+      ['priorityClassNotSet', (o) => delete spec(o).priorityClassName],
+      ['topologySpreadConstraint', (o) => { delete spec(o).topologySpreadConstraints; spec(o).affinity = { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'api' } } } }] } }; }],
+      ['automountServiceAccountToken', (o) => delete spec(o).automountServiceAccountToken],
+      ['automountServiceAccountToken', (o) => (spec(o).automountServiceAccountToken = true)],
+      ['hostIPCSet', (o) => (spec(o).hostIPC = true)],
+      ['hostPIDSet', (o) => (spec(o).hostPID = true)],
+      ['hostNetworkSet', (o) => (spec(o).hostNetwork = true)],
+      ['hostPathSet', (o) => spec(o).volumes.push({ name: 'h', hostPath: { path: '/data' } })],
+      ['hostProcess', (o) => (sc(o).windowsOptions = { hostProcess: true })],
+      ['procMount', (o) => (sc(o).procMount = 'Unmasked')],
+      ['missingNetworkPolicy', (o) => delete o[2]!.spec.egress],
+      ['missingNetworkPolicy', (o) => (o[2]!.spec.podSelector.matchLabels = { app: 'api', tier: 'web' })],
+      ['tagNotSpecified', (o) => (container(o).image = 'ghcr.io/acme/api:latest')],
+      ['pullPolicyNotAlways', (o) => (container(o).imagePullPolicy = 'IfNotPresent')],
+      ['readinessProbeMissing', (o) => delete container(o).readinessProbe],
+      ['livenessProbeMissing', (o) => delete container(o).livenessProbe],
+      ['cpuRequestsMissing', (o) => delete container(o).resources.requests.cpu],
+      ['cpuLimitsMissing', (o) => (container(o).resources.limits.cpu = 1)],
+      ['memoryRequestsMissing', (o) => delete container(o).resources.requests.memory],
+      ['memoryLimitsMissing', (o) => delete container(o).resources.limits.memory],
+      ['dangerousCapabilities', (o) => (sc(o).capabilities.add = ['NET_ADMIN'])],
+      ['insecureCapabilities', (o) => (sc(o).capabilities.drop = ['NET_RAW'])],
+      ['hostPortSet', (o) => (container(o).ports[0].hostPort = 8000)],
+      ['sensitiveContainerEnvVar', (o) => (container(o).env = [{ name: 'API_TOKEN', value: 'x' }])],
+      ['sensitiveContainerEnvVar', (o) => (container(o).env = [{ name: 'TLS', value: '-----BEGIN RSA PRIVATE KEY-----\nabc' }])],
+      ['linuxHardening', (o) => { delete spec(o).securityContext.seccompProfile; sc(o).capabilities.drop = []; }],
+      ['notReadOnlyRootFilesystem', (o) => delete sc(o).readOnlyRootFilesystem],
+      ['privilegeEscalationAllowed', (o) => (sc(o).allowPrivilegeEscalation = true)],
+      ['runAsRootAllowed', (o) => (sc(o).runAsNonRoot = false)],
+      ['runAsPrivileged', (o) => (sc(o).privileged = true)],
+      ['pdbDisruptionsIsZero', (o) => (o[3]!.spec.maxUnavailable = '0%')],
+      ['hpaMaxAvailability', (o) => o.push(hpa(3, 3))],
+      ['hpaMinAvailability', (o) => o.push(hpa(1, 3))],
+      ['tlsSettingsMissing', (o) => o.push({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i' }, spec: { rules: [{ http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'api', port: { name: 'http' } } } }] } }] } })],
+      ['sensitiveConfigmapContent', (o) => o.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { DB_PASSWORD: 'x' } })],
+      ['clusterrolePodExecAttach', (o) => o.push(role('ClusterRole', exec))],
+      ['rolePodExecAttach', (o) => o.push(role('Role', exec))],
+      ['clusterrolebindingPodExecAttach', (o) => o.push(role('ClusterRole', [{ apiGroups: [''], resources: ['pods/attach'], verbs: ['get'] }].map((r) => r)), binding('ClusterRoleBinding', 'ClusterRole'))],
+      ['rolebindingClusterRolePodExecAttach', (o) => o.push(binding('RoleBinding', 'ClusterRole', 'edit'))],
+      ['rolebindingRolePodExecAttach', (o) => o.push(binding('RoleBinding', 'Role', 'gone'))],
+      ['clusterrolebindingClusterAdmin', (o) => o.push(role('ClusterRole', [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }]), binding('ClusterRoleBinding', 'ClusterRole'))],
+      ['rolebindingClusterAdminClusterRole', (o) => o.push(binding('RoleBinding', 'ClusterRole', 'cluster-admin'))],
+      ['rolebindingClusterAdminRole', (o) => o.push({ ...role('Role', star), rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] }, binding('RoleBinding', 'Role'))],
+    ];
+    // Each mutation must produce its own check's finding and no other, but for these unavoidable pairs:
+    // a binding's two checks both judge the role it names (and its absence), and no capability dropped is both findings.
+    const alsoRole = new Set(['clusterrolebindingPodExecAttach', 'clusterrolebindingClusterAdmin', 'rolebindingClusterAdminRole', 'rolebindingClusterRolePodExecAttach', 'rolebindingRolePodExecAttach', 'rolebindingClusterAdminClusterRole']);
+    const pairs: Record<string, string> = { linuxHardening: 'insecureCapabilities' };
+    for (const [check, breakIt] of cases) {
+      const objs = pgood();
+      breakIt(objs);
+      const ids = [...new Set(polarisFindings(objs).map((f) => f.split(' ')[0]))];
+      const companions = ids.filter((id) => id !== check && id !== pairs[check] && !(alsoRole.has(check) && /PodExecAttach$|ClusterAdmin/.test(id!)));
+      expect([ids.includes(check), companions], `${check}: ${polarisFindings(objs).join('; ')}`).toEqual([true, []]);
+    }
+    // A binding to the built-in view ClusterRole is read-only; one to a role in the set that is harmless passes.
+    expect(polarisFindings([...pgood(), binding('RoleBinding', 'ClusterRole', 'view')])).toEqual([]);
+    expect(polarisFindings([...pgood(), role('Role', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]), binding('RoleBinding', 'Role')])).toEqual([]);
+  });
+
+  it('Polaris exemptions are the generator\'s choices only', () => {
+    // good() runs one replica with IfNotPresent, no PDB, spread, priority class or instance label: all exempt.
+    const one = good();
+    expect(polarisFindings(one).map((f) => f.split(' ')[0]).sort()).toEqual(
+      ['deploymentMissingReplicas', 'metadataAndInstanceMismatched', 'missingPodDisruptionBudget', 'priorityClassNotSet', 'pullPolicyNotAlways', 'topologySpreadConstraint'],
+    );
+    expect(polarisFindings(one).filter((f) => !polarisExempt(f, one))).toEqual([]);
+    // Two replicas without a PDB or spread, no pull policy, a wrong instance label, a one-way policy: kept.
+    one[0]!.spec.replicas = 2;
+    one[0]!.metadata.labels = { 'app.kubernetes.io/instance': 'other' };
+    delete container(one).imagePullPolicy;
+    delete one[2]!.spec.egress;
+    const kept = polarisFindings(one).filter((f) => !polarisExempt(f, one)).map((f) => f.split(' ')[0]).sort();
+    expect(kept).toEqual(['metadataAndInstanceMismatched', 'missingNetworkPolicy', 'missingPodDisruptionBudget', 'pullPolicyNotAlways', 'topologySpreadConstraint']);
+    // The generated layering counts: a default-deny policy plus a narrower one that opens the pod.
+    one.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    expect(polarisFindings(one).filter((f) => !polarisExempt(f, one)).map((f) => f.split(' ')[0])).not.toContain('missingNetworkPolicy');
   });
 
   it('networkAllows: default deny, selectors, namespaces, ports and both directions', () => {
