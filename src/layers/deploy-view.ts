@@ -162,6 +162,8 @@ export interface EnvView {
   namespace: string;
   isProduction: boolean;
   blueGreen: boolean;
+  /** PodDisruptionBudgets: every app in production, the apps running 2+ replicas in staging. */
+  pdbs: Array<{ name: string; color: string | null }>;
   /** Tag the committed overlay points at; deploys pin their own (deploy/scripts/deploy.sh). */
   imageTag: string;
   /** Registry prefix of images ('' for development: local images). */
@@ -553,6 +555,9 @@ export function buildDeployView(stack: StackView): DeployView {
       namespace: `${name}-${env}`,
       isProduction,
       blueGreen: isProduction && httpApps.length > 0,
+      pdbs: apps
+        .filter((a) => isProduction || (env === 'staging' && replicas.find((r) => r.name === a.name)!.count > 1))
+        .map((a) => ({ name: a.name, color: isProduction && a.isHttp ? 'blue' : null })),
       imageTag: env === 'development' ? 'dev' : env === 'staging' ? 'main' : '0.1.0',
       registry: env === 'development' ? '' : REGISTRY_PLACEHOLDER,
       replicas,

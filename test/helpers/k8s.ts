@@ -933,9 +933,7 @@ export function polarisFindings(objects: K8sObject[]): string[] {
  *   means nothing, and a PDB over one pod blocks every drain (kube-linter's pdb-min-available).
  * - readinessProbeMissing, livenessProbeMissing and topologySpreadConstraint on a Helm test hook Pod:
  *   a one-shot check, not a service.
- * Known gaps, not choices, listed here until the templates change: staging Deployments with 2+
- * replicas get no PodDisruptionBudget (templates/k8s/overlay/pdb.yaml.hbs makes them for
- * production only); the platform preset's alertmanager has no NetworkPolicy of its own, so the
+ * Known gaps, not choices, listed here until the templates change: the platform preset's alertmanager has no NetworkPolicy of its own, so the
  * default-deny policy shuts it off; app-support's own kubernetes/ (templates/app-support/support/
  * kubernetes/) has no NetworkPolicy at all and no PDB for its two app replicas.
  */
@@ -948,7 +946,6 @@ export function polarisExempt(finding: string, objects: K8sObject[]): boolean {
   if (!owner) return false;
   const replicas = replicasOf(owner, objects);
   const testHook = owner.kind === 'Pod' && owner.metadata?.annotations?.['helm.sh/hook'] === 'test';
-  const staging = (owner.metadata?.namespace ?? '').endsWith('-staging');
   // app-support's kubernetes/: Deployment/app (component application) and StatefulSet/postgres, with no NetworkPolicy in the set.
   const supportLayer =
     !objects.some((o) => o.kind === 'NetworkPolicy') &&
@@ -969,7 +966,7 @@ export function polarisExempt(finding: string, objects: K8sObject[]): boolean {
     case 'deploymentMissingReplicas':
       return replicas === 1 || (typeof owner.spec?.replicas !== 'number' && replicas >= 2);
     case 'missingPodDisruptionBudget':
-      return replicas === 1 || (staging && replicas >= 2) || supportLayer; // the last two: known gaps, above
+      return replicas === 1 || supportLayer; // the last: a known gap, above
     case 'topologySpreadConstraint':
       return replicas === 1 || testHook;
     case 'readinessProbeMissing':
