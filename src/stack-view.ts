@@ -46,6 +46,8 @@ export interface ServiceView {
   environment: EnvEntry[];
   prodEnvironment: EnvEntry[];
   deps: string[];
+  /** Services it connects to without waiting for them (Compose depends_on): Prometheus' scrape targets. */
+  reaches: string[];
   /** Compose `ports` of the base file ("host:container"); presets may publish otherwise (a gateway in front). */
   publish: string[];
   /** Compose `ports` of the development override only. */
@@ -207,6 +209,7 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     environment,
     prodEnvironment,
     deps,
+    reaches: [],
     // Production publishes only the way in (an edge kind such as nginx): `--scale api=3` then works, and
     // the apps are reached through it or a reverse proxy. Development publishes every app's port.
     publish: isApp && kind.port !== null && kind.edge ? [`${svc.port ?? kind.port}:${kind.port}`] : [],

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
-import { helmLint, helmTemplate, k8sBinaries, k8sProblems, kubectlKustomize, type K8sObject } from './helpers/k8s.js';
+import { helmLint, helmTemplate, k8sBinaries, k8sProblems, kubectlKustomize, networkAllows, type K8sObject, type NetPeer } from './helpers/k8s.js';
 import { actionlintProblems } from './helpers/actionlint.js';
 
 const ENVS = ['development', 'staging', 'production'] as const;
@@ -46,6 +46,24 @@ describe('platform --with deploy', () => {
     // Apps (with the gateway) are Deployments; stores and observability keep data in StatefulSets.
     expect(named(base, 'Deployment')).toEqual(['gateway', 'ids', 'telemetry', 'web']);
     expect(named(base, 'StatefulSet')).toEqual(['alertmanager', 'cache', 'db', 'grafana', 'prometheus']);
+  });
+
+  it("NetworkPolicies: Prometheus reaches alertmanager and its scrape targets; nothing else reaches alertmanager", () => {
+    if (!k8sBinaries()) return;
+    const objs = kubectlKustomize(join(repo, 'deploy/kubernetes/overlays/staging'));
+    const peer = (name: string): NetPeer & { port: number } => {
+      const w = objs.find((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name)!;
+      const c = w.spec.template.spec.containers[0];
+      return { labels: w.spec.template.metadata.labels, namespace: w.metadata.namespace, ports: c.ports, port: c.ports[0].containerPort };
+    };
+    const prometheus = peer('prometheus');
+    // The targets of its scrape.yml (gateway-exporter runs in Compose only).
+    const scrape = parse(readFileSync(join(repo, 'data/prometheus/config/scrape.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string; static_configs: Array<{ targets: string[] }> }> };
+    const targets = scrape.scrape_configs.map((j) => j.job_name).filter((n) => n !== 'prometheus' && objs.some((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment' ? o.metadata.name === n : false));
+    expect(targets).toEqual(expect.arrayContaining(['alertmanager', 'web', 'grafana']));
+    for (const t of targets) expect(networkAllows(objs, prometheus, peer(t), peer(t).port), `prometheus -> ${t}`).toBe(true);
+    const alertmanager = peer('alertmanager');
+    for (const other of ['web', 'gateway', 'grafana', 'db']) expect(networkAllows(objs, peer(other), alertmanager, alertmanager.port), `${other} -> alertmanager`).toBe(false);
   });
 
   it('the Helm chart passes helm lint and renders with the default and production values', () => {

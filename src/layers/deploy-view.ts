@@ -286,13 +286,14 @@ const volumeName = (path: string) => path.replace(/^\/+|\/+$/g, '').replace(/[^a
 
 /**
  * The allow-list of every service, from the stack's links: each `deps` entry (Compose depends_on,
- * the URL an app gets) lets the dependent reach the dependency's port, and nothing else does. A
+ * the URL an app gets) and each `reaches` entry (a scrape target) lets the service reach the other's
+ * port, and nothing else does. A
  * published HTTP service (its Compose `ports`, in production or development) is web-facing: the ingress controller may reach it.
  */
 export function netPolicies(stack: StackView): NetPolicy[] {
   const byName = new Map(stack.services.map((s) => [s.name, s]));
   const edges = stack.services.flatMap((s) =>
-    s.deps.map((d) => byName.get(d)).filter((d): d is ServiceView => d !== undefined && d.port !== null && d.name !== s.name).map((d) => ({ from: s.name, to: d })),
+    [...new Set([...s.deps, ...s.reaches])].map((d) => byName.get(d)).filter((d): d is ServiceView => d !== undefined && d.port !== null && d.name !== s.name).map((d) => ({ from: s.name, to: d })),
   );
   const out: NetPolicy[] = [];
   for (const s of stack.services) {

@@ -95,6 +95,10 @@ export function planPlatform(spec: StackSpec): PresetOutput {
   exporter.command = [`--nginx.scrape-uri=http://${gateway.name}:8081/stub_status`, `--web.listen-address=:${exporter.port}`];
   exporter.deps = [gateway.name];
   byName('prometheus').deps = [];
+  // ...but it connects to what its scrape.yml names: the alertmanagers and every HTTP service with metrics.
+  for (const prom of stack.byKind.prometheus ?? []) {
+    prom.reaches = [...(stack.byKind.alertmanager ?? []), ...stack.httpServices.filter((s) => s.metricsPath)].map((s) => s.name).filter((n) => n !== prom.name);
+  }
   if (web) {
     const volume = `${web.name}-static`;
     stack.volumes.push(volume);

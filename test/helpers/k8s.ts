@@ -933,8 +933,7 @@ export function polarisFindings(objects: K8sObject[]): string[] {
  *   means nothing, and a PDB over one pod blocks every drain (kube-linter's pdb-min-available).
  * - readinessProbeMissing, livenessProbeMissing and topologySpreadConstraint on a Helm test hook Pod:
  *   a one-shot check, not a service.
- * Known gaps, not choices, listed here until the templates change: the platform preset's alertmanager has no NetworkPolicy of its own, so the
- * default-deny policy shuts it off; app-support's own kubernetes/ (templates/app-support/support/
+ * Known gaps, not choices, listed here until the templates change: app-support's own kubernetes/ (templates/app-support/support/
  * kubernetes/) has no NetworkPolicy at all and no PDB for its two app replicas.
  */
 export function polarisExempt(finding: string, objects: K8sObject[]): boolean {
@@ -960,7 +959,7 @@ export function polarisExempt(finding: string, objects: K8sObject[]): boolean {
       const size = (np: K8sObject) => Object.keys(np.spec?.podSelector?.matchLabels ?? {}).length;
       const rules = (np: K8sObject) => (np.spec?.ingress ?? []).length + (np.spec?.egress ?? []).length;
       const deny = mine.filter((np) => has(np.spec?.policyTypes, /^Ingress$/) && has(np.spec?.policyTypes, /^Egress$/) && rules(np) === 0);
-      if (labels['app.kubernetes.io/name'] === 'alertmanager' || supportLayer) return true; // known gaps, above
+      if (supportLayer) return true; // a known gap, above
       return deny.some((d) => mine.some((np) => rules(np) > 0 && size(np) > size(d)));
     }
     case 'deploymentMissingReplicas':
