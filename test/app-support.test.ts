@@ -20,6 +20,8 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { Service } from 'kubernetes-models/v1/Service';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import {
@@ -255,7 +257,12 @@ describe.each(VARIANTS)('app-support $name $args', ({ name, args }) => {
       }
     }
     expect(kinds.sort()).toEqual(
-      ['ConfigMap', 'ConfigMap', 'Namespace', 'Secret', 'Service', 'StatefulSet', 'Deployment', ...(p.kind === 'worker' ? [] : ['Service'])].sort(),
+      [
+        'ConfigMap', 'ConfigMap', 'Namespace', 'Secret', 'Service', 'StatefulSet', 'Deployment',
+        // default-deny, allow-dns, app, postgres
+        'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
+        ...(p.kind === 'worker' ? [] : ['Service', 'PodDisruptionBudget']),
+      ].sort(),
     );
     const sts = parseYaml(read(dir, 'postgres', 'statefulset.yaml')) as { spec: { volumeClaimTemplates: unknown[] } };
     expect(sts.spec.volumeClaimTemplates).toHaveLength(1);
@@ -311,6 +318,8 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/Secret': Secret,
   'apps/v1/StatefulSet': StatefulSet,
   'apps/v1/Deployment': Deployment,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
 };
 
 function validateK8s(obj: { apiVersion: string; kind: string }): void {

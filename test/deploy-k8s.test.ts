@@ -772,5 +772,11 @@ describe('hardening (rendered manifests)', () => {
     const specs = podSpecs(own);
     expect(specs.map((p) => p.owner.kind).sort()).toEqual(['Deployment', 'StatefulSet']);
     for (const { where, spec } of specs) expect(spec.automountServiceAccountToken, where).toBe(false);
+    // Its NetworkPolicies: default-deny, then DNS, the app to postgres:5432 and the ingress controller to the app only.
+    const ns = own.find((o) => o.kind === 'Namespace')!.metadata.name as string;
+    expect(networkProblems(own, ns, ['app>postgres'], ['app'], 'app-support kubernetes/')).toEqual([]);
+    // Drains take one of the two app pods at a time.
+    const pdb = own.find((o) => o.kind === 'PodDisruptionBudget')!;
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'app', 'app.kubernetes.io/component': 'application' } } });
   });
 });

@@ -933,8 +933,6 @@ export function polarisFindings(objects: K8sObject[]): string[] {
  *   means nothing, and a PDB over one pod blocks every drain (kube-linter's pdb-min-available).
  * - readinessProbeMissing, livenessProbeMissing and topologySpreadConstraint on a Helm test hook Pod:
  *   a one-shot check, not a service.
- * Known gaps, not choices, listed here until the templates change: app-support's own kubernetes/ (templates/app-support/support/
- * kubernetes/) has no NetworkPolicy at all and no PDB for its two app replicas.
  */
 export function polarisExempt(finding: string, objects: K8sObject[]): boolean {
   const [id, ref] = finding.split(' ');
@@ -945,11 +943,6 @@ export function polarisExempt(finding: string, objects: K8sObject[]): boolean {
   if (!owner) return false;
   const replicas = replicasOf(owner, objects);
   const testHook = owner.kind === 'Pod' && owner.metadata?.annotations?.['helm.sh/hook'] === 'test';
-  // app-support's kubernetes/: Deployment/app (component application) and StatefulSet/postgres, with no NetworkPolicy in the set.
-  const supportLayer =
-    !objects.some((o) => o.kind === 'NetworkPolicy') &&
-    ((name === 'Deployment/app' && owner.metadata?.labels?.['app.kubernetes.io/component'] === 'application') ||
-      (name === 'StatefulSet/postgres' && owner.metadata?.labels?.['app.kubernetes.io/component'] === 'database'));
   switch (id) {
     case 'metadataAndInstanceMismatched':
       return owner.metadata?.labels?.['app.kubernetes.io/instance'] === undefined || owner.metadata?.labels?.['app.kubernetes.io/managed-by'] === 'Helm';
@@ -959,13 +952,12 @@ export function polarisExempt(finding: string, objects: K8sObject[]): boolean {
       const size = (np: K8sObject) => Object.keys(np.spec?.podSelector?.matchLabels ?? {}).length;
       const rules = (np: K8sObject) => (np.spec?.ingress ?? []).length + (np.spec?.egress ?? []).length;
       const deny = mine.filter((np) => has(np.spec?.policyTypes, /^Ingress$/) && has(np.spec?.policyTypes, /^Egress$/) && rules(np) === 0);
-      if (supportLayer) return true; // a known gap, above
       return deny.some((d) => mine.some((np) => rules(np) > 0 && size(np) > size(d)));
     }
     case 'deploymentMissingReplicas':
       return replicas === 1 || (typeof owner.spec?.replicas !== 'number' && replicas >= 2);
     case 'missingPodDisruptionBudget':
-      return replicas === 1 || supportLayer; // the last: a known gap, above
+      return replicas === 1;
     case 'topologySpreadConstraint':
       return replicas === 1 || testHook;
     case 'readinessProbeMissing':
