@@ -48,6 +48,8 @@ export interface ServiceView {
   deps: string[];
   /** Services it connects to without waiting for them (Compose depends_on): Prometheus' scrape targets. */
   reaches: string[];
+  /** One-shot Compose services it starts after, once they exit 0 (the migrate service). */
+  after: string[];
   /** Compose `ports` of the base file ("host:container"); presets may publish otherwise (a gateway in front). */
   publish: string[];
   /** Compose `ports` of the development override only. */
@@ -210,6 +212,7 @@ function serviceView(svc: ServiceSpec, kinds: Record<string, KindManifest>, stat
     prodEnvironment,
     deps,
     reaches: [],
+    after: [],
     // Production publishes only the way in (an edge kind such as nginx): `--scale api=3` then works, and
     // the apps are reached through it or a reverse proxy. Development publishes every app's port.
     publish: isApp && kind.port !== null && kind.edge ? [`${svc.port ?? kind.port}:${kind.port}`] : [],

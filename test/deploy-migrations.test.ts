@@ -5,16 +5,17 @@
  * the migrate initContainer builds (postgresql://user:password@host:port/db?sslmode=disable) is one
  * libpq accepts, with a password made by deploy/scripts/secrets.sh.
  */
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 import { removeDir, runCli } from './helpers/cli.js';
 import { destroyPostgres, requirePostgres, startPostgres, type PgServer } from './helpers/postgres.js';
+import { composeSchemaErrors, dockerComposeConfig } from './helpers/validators.js';
 
 let tmp: string;
 let repo: string;
@@ -88,6 +89,51 @@ describe('migrations on PostgreSQL', () => {
     const r = spawnSync(join(pg.bindir, 'psql'), ['-X', '-tA', '-c', 'SELECT current_user, current_database();', url], { encoding: 'utf8', env: { PATH: process.env.PATH } });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('app|shop');
+  });
+});
+
+describe('Compose applies migrations/ too (bd-build-data with the deploy layer)', () => {
+  interface Svc { depends_on?: Record<string, { condition: string }>; entrypoint?: string[]; environment?: Record<string, string>; volumes?: string[] }
+  const compose = () => parseYaml(readFileSync(join(repo, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Svc> };
+
+  it('a migrate service on ./migrations after db is healthy; the app waits for it to succeed; schema and docker-compose config pass', () => {
+    const doc = compose();
+    expect(composeSchemaErrors(doc)).toEqual([]);
+    const cfg = dockerComposeConfig(repo, ['docker-compose.yml']);
+    expect(cfg.ok, cfg.output).toBe(true);
+    const m = doc.services.migrate!;
+    expect(m.volumes).toEqual(['./migrations:/migrations:ro']);
+    expect(m.depends_on).toEqual({ db: { condition: 'service_healthy' } });
+    expect(doc.services.api!.depends_on!.migrate).toEqual({ condition: 'service_completed_successfully' });
+    // The same database and owner as the db service.
+    expect(m.environment!.DB_OWNER).toBe(doc.services.db!.environment!.POSTGRES_USER);
+    expect(m.environment!.DB_NAME).toBe(doc.services.db!.environment!.POSTGRES_DB);
+  });
+
+  it("its entrypoint hands golang-migrate the owner's URL from .env, which PostgreSQL accepts", () => {
+    const m = compose().services.migrate!;
+    const [sh, flag, script] = m.entrypoint!;
+    const env = Object.fromEntries(readFileSync(join(repo, '.env'), 'utf8').split('\n').filter((l) => /^\w+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+    const bin = join(tmp, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'migrate'), '#!/bin/sh\nprintf "%s\\n" "$@"\n', { mode: 0o755 });
+    const r = spawnSync(sh!, [flag!, script!.replace(/\$\$/g, '$')], { encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, DB_OWNER: env.DB_USER!, DB_OWNER_PASSWORD: env.DB_PASSWORD!, DB_NAME: env.DB_DATABASE! } });
+    expect(r.status, r.stderr).toBe(0);
+    const args = r.stdout.trim().split('\n');
+    expect(args).toEqual(['-path=/migrations', `-database=postgresql://${env.DB_USER}:${env.DB_PASSWORD}@db:5432/${env.DB_DATABASE}?sslmode=disable`, 'up']);
+    if (!pg) return;
+    ok(pg.psql(`SELECT format('CREATE ROLE %I', '${env.DB_USER}') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${env.DB_USER}') \\gexec\nALTER ROLE ${env.DB_USER} LOGIN PASSWORD '${env.DB_PASSWORD}';`));
+    const url = args[1]!.slice('-database='.length).replace('@db:5432', `@127.0.0.1:${pg.port}`);
+    const q = spawnSync(join(pg.bindir, 'psql'), ['-X', '-tA', '-c', 'SELECT current_user;', url.replace(`/${env.DB_DATABASE}?`, '/postgres?')], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+    expect(q.status, q.stderr).toBe(0);
+    expect(q.stdout.trim()).toBe(env.DB_USER);
+  });
+
+  it('a service named migrate is refused with the deploy layer (exit 2, nothing written)', () => {
+    const r = runCli(['new', 'clash', '--service', 'migrate:fastapi', '--service', 'db:postgres', '--with', 'deploy', '--yes', '--no-git'], { cwd: tmp });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('[service-reserved]');
+    expect(existsSync(join(tmp, 'clash'))).toBe(false);
   });
 });
 

@@ -131,7 +131,7 @@ describe('files', () => {
 });
 
 describe('the layer only adds', () => {
-  it('a stack generated with and without --with deploy has the same preset files (but .create-stack.yaml with:, .env secrets, a README section)', () => {
+  it('a stack generated with and without --with deploy has the same preset files (but .create-stack.yaml with:, .env secrets, a README section, the compose migrate service)', () => {
     const other = mkdtempSync(join(tmp, 'plain-'));
     const r = runCli(['new', 'shop', ...STACKS.shop!, '--yes', '--no-git'], { cwd: other });
     expect(r.code, r.stderr).toBe(0);
@@ -153,6 +153,17 @@ describe('the layer only adds', () => {
       const b = read(layered, f);
       if (f === '.create-stack.yaml') {
         expect(parseYaml(b)).toEqual({ ...parseYaml(a), with: ['deploy'] });
+        continue;
+      }
+      if (f === 'docker-compose.yml') {
+        // The other: Compose applies migrations/ with a one-shot migrate service the apps of db wait for.
+        // Without it (its block, and each `migrate:` condition), the file is the plain one to the letter.
+        const without = b
+          .replace(/\n {2}# migrations\/ \(golang-migrate\)[\s\S]*?\n {4}logging: \*default-logging\n(?=\nnetworks:)/, '')
+          .replace(/\n {6}migrate:\n {8}condition: service_completed_successfully/g, '');
+        expect(without).not.toBe(b);
+        expect(without).toBe(a);
+        expect(parseYaml(b).services.migrate.depends_on).toEqual({ db: { condition: 'service_healthy' } });
         continue;
       }
       if (f === 'README.md') {

@@ -1,12 +1,17 @@
 // Runtime facts of each kind's image that Kubernetes needs, read from the `k8s:` section of its
 // kind.yaml: the numeric user an image runs as (runAsNonRoot needs a number to check), and how a
 // stateful image is started without the config files Compose mounts from data/.
-import type { EnvEntry, ServiceView } from '../stack-view.js';
+import type { EnvEntry, ServiceView, StackView } from '../stack-view.js';
 
 /** golang-migrate, the base of the migrations image (pinned). */
 export const MIGRATE_IMAGE = 'migrate/migrate:v4.18.1';
 /** User of the migrations image: migrate/migrate runs as root by default; nothing in it needs root. */
 export const MIGRATE_UID = 65532;
+
+/** The PostgreSQL service migrations/ targets: the first one an app talks to; null when there is none. */
+export function migrationsDb(stack: StackView): ServiceView | null {
+  return stack.statefulServices.find((s) => s.kind === 'postgres' && stack.appServices.some((a) => a.deps.includes(s.name))) ?? null;
+}
 
 /** How deploy/docker/Dockerfile builds an app kind. */
 export type Flavor = 'python' | 'node' | 'nginx';

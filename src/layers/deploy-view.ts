@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { healthcheckArgv, type ServiceView, type StackView } from '../stack-view.js';
 import { cpuQuantity, mebi, memoryQuantity, milli } from '../quantities.js';
 import { render } from '../render.js';
-import { appRuntime, MIGRATE_IMAGE, statefulRuntime, type Flavor } from './deploy-kinds.js';
+import { appRuntime, migrationsDb, MIGRATE_IMAGE, statefulRuntime, type Flavor } from './deploy-kinds.js';
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 export type EnvName = (typeof ENVIRONMENTS)[number];
@@ -404,7 +404,7 @@ export function buildDeployView(stack: StackView): DeployView {
   }
 
   // The first PostgreSQL service that an app talks to is the one migrations/ targets.
-  const pg = stack.statefulServices.find((s) => s.kind === 'postgres' && stack.appServices.some((a) => a.deps.includes(s.name)));
+  const pg = migrationsDb(stack);
 
   const statefulNames = stack.statefulServices.map((s) => s.name);
   const policies = netPolicies(stack);

@@ -4,6 +4,7 @@ import { renderGroup } from '../render-group.js';
 import { newSecret } from '../secrets.js';
 import { appendMissingVars } from '../dotenv.js';
 import { buildStackView } from '../stack-view.js';
+import { migrateService } from './compose-migrate.js';
 import { FileTree } from '../tree.js';
 import type { StackSpec } from '../spec.js';
 import type { PresetOutput } from './types.js';
@@ -13,10 +14,11 @@ const PRESET = 'bd-build-data';
 export function planBdBuildData(spec: StackSpec): PresetOutput {
   const tree = new FileTree();
   const stack = buildStackView(spec, kinds, version);
+  const migrate = migrateService(spec, stack);
   const userOwned = presets[PRESET]!.userOwned;
   const secrets = Object.fromEntries(stack.dotenv.filter((v) => v.secret).map((v) => [v.name, newSecret()]));
 
-  renderGroup(tree, { prefix: `${PRESET}/root/`, context: { ...stack, secrets, stack }, userOwned });
+  renderGroup(tree, { prefix: `${PRESET}/root/`, context: { ...stack, secrets, stack, migrate }, userOwned });
   // backup.sh and restore.sh, when a service has a database to back up.
   if (stack.statefulServices.some((s) => s.backup)) renderGroup(tree, { prefix: `${PRESET}/backups/`, context: { ...stack, stack }, userOwned });
   for (const svc of stack.services) {

@@ -5,6 +5,7 @@
 // /health and /ready, Grafana dashboards, seven workflows and Terraform for AWS.
 import { kinds, presets, version } from '../templates.js';
 import { renderGroup } from '../render-group.js';
+import { migrateService } from './compose-migrate.js';
 import { newSecret } from '../secrets.js';
 import { appendMissingVars } from '../dotenv.js';
 import { buildStackView, dockerHealthcheck, type ServiceView, type StackView } from '../stack-view.js';
@@ -128,6 +129,8 @@ export function planPlatform(spec: StackSpec): PresetOutput {
     python: '3.12',
     pg: stack.byKind.postgres?.[0] ?? null,
     redis: stack.byKind.redis?.[0] ?? null,
+    // With the deploy layer, Compose applies migrations/ as Kubernetes does.
+    migrate: migrateService(spec, stack),
   };
 
   const tree = new FileTree();
