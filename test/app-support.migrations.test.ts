@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 
 import { applySql, blank, emptySchema } from '../src/check/rules/drift/_sql.js';
+import { ident } from '../src/check/rules/drift/migrations-match-app-schema.js';
 import { removeDir, runCli, tempDir } from './helpers/cli.js';
 import { destroyPostgres, requirePostgres, startPostgres, type PgServer } from './helpers/postgres.js';
 import { composeSchemaErrors, dockerComposeConfig } from './helpers/validators.js';
@@ -180,5 +181,17 @@ describe('the schema reader', () => {
     expect([...s.tables.keys()]).toEqual(['orders']);
     expect([...s.tables.get('orders')!.columns.keys()].sort()).toEqual(['note', 'order_id']);
     expect(s.indexes.get('orders_note_idx')!.table).toBe('orders');
+  });
+
+  it('a ; or -- inside a "quoted" name is part of the name', () => {
+    const s = applySql(emptySchema(), 'CREATE TABLE "we;ird" ("a--b" int, c text);\nCREATE TABLE after (x int);');
+    expect([...s.tables.keys()]).toEqual(['we;ird', 'after']);
+    expect([...s.tables.get('we;ird')!.columns.keys()]).toEqual(['a--b', 'c']);
+  });
+
+  it('suggested SQL quotes a name PostgreSQL would fold', () => {
+    expect(ident('insights')).toBe('insights');
+    expect(ident('Users')).toBe('"Users"');
+    expect(ident('shop.Orders')).toBe('shop."Orders"');
   });
 });

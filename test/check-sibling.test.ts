@@ -36,6 +36,11 @@ describe('readSibling', () => {
     expect(readSibling(root, '../app/Dockerfile')).toBe('FROM x:1\n');
     for (const f of ['link', 'fifo', 'binary', 'huge', 'missing']) expect(readSibling(root, `../app/${f}`), f).toBeNull();
     expect(readSibling(root, '../linked-app/Dockerfile')).toBeNull();
+    // A folder on the way that is a link to elsewhere: not read either.
+    mkdirSync(join(work, 'fixture', 'outside'), { recursive: true });
+    writeFileSync(join(work, 'fixture', 'outside', 'create_tables.sql'), 'CREATE TABLE x (a int);\n');
+    symlinkSync(join(work, 'fixture', 'outside'), join(work, 'fixture', 'app', 'sql'));
+    expect(readSibling(root, '../app/sql/create_tables.sql')).toBeNull();
     expect(readSibling(root, '../../etc/passwd')).toBeNull();
   });
 });

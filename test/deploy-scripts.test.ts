@@ -293,6 +293,15 @@ describe('secrets.sh', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('exists; kept');
     expect(readFileSync(file, 'utf8')).toBe(text);
+    // A secret the example names and the file lacks (a newer layer's) is added; the others stay as they are.
+    writeFileSync(file, text.replace(/^CACHE_PASSWORD=.*\n/m, ''));
+    const added = spawnSync('bash', ['deploy/scripts/secrets.sh', 'staging'], { cwd: repo, encoding: 'utf8' });
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.stdout).toContain('added CACHE_PASSWORD');
+    const now = readFileSync(file, 'utf8');
+    expect(now.startsWith(text.replace(/^CACHE_PASSWORD=.*\n/m, ''))).toBe(true);
+    expect(now).toMatch(/^CACHE_PASSWORD=[0-9a-f]{64}$/m);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(spawnSync('bash', ['deploy/scripts/secrets.sh', 'qa'], { cwd: repo }).status).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 // Reading a file of a sibling repo (app-support: the support repo reaches ../<app>/), for rules that
 // compare the two. Only a path one level up and then down (../<name>/...), a regular file (a link is
 // not followed), under the repo model's size limit, with no NUL byte; anything else reads as absent.
-import { closeSync, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { LIMITS, type FoundFile } from '../model/index.js';
 
@@ -16,9 +16,11 @@ export function readSibling(root: string, rel: string): string | null {
   const path = siblingPath(rel);
   if (!path) return null;
   const abs = join(root, path);
+  const repo = join(root, path.split('/').slice(0, 2).join('/'));
   try {
-    // The sibling repo's directory may not be a link either.
-    if (lstatSync(join(root, path.split('/').slice(0, 2).join('/'))).isSymbolicLink()) return null;
+    // Neither the sibling repo's directory nor any folder on the way may be a link: the file's real
+    // path must be the path itself.
+    if (lstatSync(repo).isSymbolicLink() || realpathSync(abs) !== join(realpathSync(repo), path.split('/').slice(2).join('/'))) return null;
   } catch {
     return null;
   }

@@ -49,6 +49,10 @@ export function blank(sql: string): string {
       while (j < sql.length && !(sql[j] === "'" && sql[j + 1] !== "'")) j += sql[j] === "'" ? 2 : 1;
       wipe(i + 1, j);
       i = j + 1;
+    } else if (c === '"') {
+      // A quoted identifier stays (it is a name), but what is in it is neither comment nor string.
+      const end = sql.indexOf('"', i + 1);
+      i = end < 0 ? sql.length : end + 1;
     } else if (c === '$') {
       const tag = /^\$(?:[A-Za-z_]\w*)?\$/.exec(sql.slice(i, i + 64))?.[0];
       if (!tag) {
@@ -66,13 +70,16 @@ export function blank(sql: string): string {
   return out.join('');
 }
 
-/** Splits at top-level `sep` (depth 0 of parentheses) of a blanked text: [start, end) ranges. */
+/** Splits at top-level `sep` (depth 0 of parentheses, outside "quoted" names) of a blanked text: [start, end) ranges. */
 function splitTop(text: string, sep: string, from = 0, to = text.length): Array<[number, number]> {
   const parts: Array<[number, number]> = [];
   let depth = 0;
   let start = from;
+  let quoted = false;
   for (let i = from; i < to; i++) {
     const c = text[i];
+    if (c === '"') quoted = !quoted;
+    if (quoted || c === '"') continue;
     if (c === '(') depth++;
     else if (c === ')') depth--;
     else if (c === sep && depth === 0) {

@@ -4,6 +4,14 @@ import { recorded } from './_spec.js';
 import { applySql, emptySchema, type Schema } from './_sql.js';
 import type { Rule, RawFinding } from '../../types.js';
 
+/** A name as SQL must spell it: quoted unless PostgreSQL would fold it to itself (schema.table kept apart). */
+export function ident(name: string): string {
+  return name
+    .split('.')
+    .map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`))
+    .join('.');
+}
+
 /** golang-migrate's files: NNN_<name>.up.sql, applied in the order of their version number. */
 export const UP = /^migrations\/(\d+)_[^/]*\.up\.sql$/;
 
@@ -12,7 +20,7 @@ export const rule: Rule = {
   severity: 'warning',
   title: "The support repo's migrations/ do not build the app repo's schema",
   rationale:
-    "Seed 000: the schema belongs to the app repo (db/create_tables.sql); the support repo's deploy layer applies it to Kubernetes as golang-migrate migrations/. When the app's schema gains a table, column or index that no migration creates, Compose (which loads create_tables.sql) and Kubernetes (which runs migrations/) run different databases, and the app fails only in one of them. Compared: the tables, columns and indexes the app's schema declares and those migrations/*.up.sql leave, in version order.",
+    "Seed 000: the schema belongs to the app repo (db/create_tables.sql); the support repo's deploy layer applies it to Kubernetes as golang-migrate migrations/. When the app's schema gains a table, column or index that no migration creates, the app's development Compose (which loads create_tables.sql) and production (Kubernetes and the support repo's Compose, which run migrations/) run different databases, and the app fails only in production. Compared: the tables, columns and indexes the app's schema declares and those migrations/*.up.sql leave, in version order.",
   howToFix:
     'Add a migration with the change: deploy/scripts/migrate.sh create <what> writes migrations/NNN_<what>.up.sql and .down.sql; copy the table, column (ALTER TABLE … ADD COLUMN IF NOT EXISTS …) or index from the app\'s db/create_tables.sql. A table the app dropped needs a migration that drops it.',
   fixable: false,
@@ -50,11 +58,11 @@ export const rule: Rule = {
     for (const [name, t] of app.tables) {
       const m = migrated.tables.get(name);
       if (!m) {
-        out.push(ctx.pos(schemaPath, t, `table ${name} of ${schemaPath} is created by no migration in migrations/: add one (deploy/scripts/migrate.sh create add_${name.replace(/\W/g, '_')})`));
+        out.push(ctx.pos(schemaPath, t, `table ${name} of ${schemaPath} is created by no migration in migrations/: add one (deploy/scripts/migrate.sh create add_${name.replace(/\W/g, '_').toLowerCase()})`));
         continue;
       }
       for (const [col, c] of t.columns) {
-        if (!m.columns.has(col)) out.push(ctx.pos(schemaPath, c, `column ${name}.${col} of ${schemaPath} is added by no migration in migrations/ (ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${c.text.replace(/\s+/g, " ")})`));
+        if (!m.columns.has(col)) out.push(ctx.pos(schemaPath, c, `column ${name}.${col} of ${schemaPath} is added by no migration in migrations/ (ALTER TABLE ${ident(name)} ADD COLUMN IF NOT EXISTS ${c.text.replace(/\s+/g, ' ')})`));
       }
       for (const col of m.columns.keys()) {
         if (!t.columns.has(col)) out.push(ctx.pos(schemaPath, t, `column ${name}.${col}, which migrations/ leave in place, is not in ${schemaPath}: drop it in a migration, or add it back to the schema`));
