@@ -129,6 +129,20 @@ describe('Compose applies migrations/ too (bd-build-data with the deploy layer)'
     expect(q.stdout.trim()).toBe(env.DB_USER);
   });
 
+  it('remove service db names the apps that use it, not the migrate service the stack wrote; --force drops both', () => {
+    const made = runCli(['new', 'rmdb', '--service', 'api:fastapi', '--service', 'db:postgres', '--with', 'deploy', '--yes', '--no-git'], { cwd: tmp });
+    expect(made.code, made.stderr).toBe(0);
+    const dir = join(tmp, 'rmdb');
+    const refused = runCli(['remove', 'service', 'db'], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('"db" is used by api (depends_on or links)');
+    const forced = runCli(['remove', 'service', 'db', '--force'], { cwd: dir });
+    expect(forced.code, forced.stderr).toBe(0);
+    const doc = parseYaml(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Svc> };
+    expect(Object.keys(doc.services)).not.toContain('migrate');
+    expect(doc.services.api!.depends_on ?? {}).toEqual({});
+  });
+
   it('a service named migrate is refused with the deploy layer (exit 2, nothing written)', () => {
     const r = runCli(['new', 'clash', '--service', 'migrate:fastapi', '--service', 'db:postgres', '--with', 'deploy', '--yes', '--no-git'], { cwd: tmp });
     expect(r.code).toBe(2);

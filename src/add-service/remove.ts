@@ -31,7 +31,9 @@ export async function planStackRemove(repo: string, names: string[], opts: { for
   const uses = new Map<string, string[]>();
   for (const n of names) {
     const deps = new Set<string>();
-    for (const f of model.compose()) for (const d of serviceUse(f.yaml.text, n).dependents) if (!names.includes(d) && d !== `${n}-monitor`) deps.add(d);
+    // Its monitor, and the deploy layer's migrate service, are the stack's own: the plan drops them with it.
+    const own = new Set([`${n}-monitor`, ...((spec.with ?? []).includes('deploy') && !spec.services.some((s) => s.name === 'migrate') ? ['migrate'] : [])]);
+    for (const f of model.compose()) for (const d of serviceUse(f.yaml.text, n).dependents) if (!names.includes(d) && !own.has(d)) deps.add(d);
     uses.set(n, [...deps]);
   }
   if (!opts.force) refuseDependents(names, uses);
