@@ -183,6 +183,12 @@ describe('the schema reader', () => {
     expect(s.indexes.get('orders_note_idx')!.table).toBe('orders');
   });
 
+  it("E'…' strings with backslash escapes, and ALTER INDEX … RENAME TO", () => {
+    const s = applySql(emptySchema(), "CREATE TABLE t (a text DEFAULT E'it\\'s; (', b int);\nCREATE INDEX t_a ON t (a);\nALTER INDEX t_a RENAME TO t_a_idx;");
+    expect([...s.tables.get('t')!.columns.keys()]).toEqual(['a', 'b']);
+    expect([...s.indexes.keys()]).toEqual(['t_a_idx']);
+  });
+
   it('a ; or -- inside a "quoted" name is part of the name', () => {
     const s = applySql(emptySchema(), 'CREATE TABLE "we;ird" ("a--b" int, c text);\nCREATE TABLE after (x int);');
     expect([...s.tables.keys()]).toEqual(['we;ird', 'after']);

@@ -45,8 +45,10 @@ export function blank(sql: string): string {
       wipe(i, stop);
       i = stop;
     } else if (c === "'") {
+      // E'…' strings escape with a backslash too.
+      const escapes = /[Ee]/.test(sql[i - 1] ?? '') && !/[\w$]/.test(sql[i - 2] ?? '');
       let j = i + 1;
-      while (j < sql.length && !(sql[j] === "'" && sql[j + 1] !== "'")) j += sql[j] === "'" ? 2 : 1;
+      while (j < sql.length && !(sql[j] === "'" && sql[j + 1] !== "'")) j += sql[j] === "'" || (escapes && sql[j] === '\\') ? 2 : 1;
       wipe(i + 1, j);
       i = j + 1;
     } else if (c === '"') {
@@ -185,6 +187,12 @@ export function applySql(schema: Schema, sql: string): Schema {
     } else if ((m = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(${NAME})\s+ON\s+(?:ONLY\s+)?(${NAME})`, 'id').exec(stmt))) {
       const name = normalName(m[1]!);
       if (!schema.indexes.has(name)) schema.indexes.set(name, { ...at(start + m.indices![1]![0]), text: sql.slice(start, e).trim(), table: normalName(m[2]!) });
+    } else if ((m = new RegExp(String.raw`^ALTER\s+INDEX\s+(?:IF\s+EXISTS\s+)?(${NAME})\s+RENAME\s+TO\s+(${NAME})`, 'i').exec(stmt))) {
+      const ix = schema.indexes.get(normalName(m[1]!));
+      if (ix) {
+        schema.indexes.delete(normalName(m[1]!));
+        schema.indexes.set(normalName(m[2]!), ix);
+      }
     } else if ((m = new RegExp(String.raw`^DROP\s+INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?`, 'i').exec(stmt))) {
       for (const [ns, ne] of splitTop(b, ',', start + m[0].length, e)) {
         const n = new RegExp(`^\\s*(${NAME})`).exec(b.slice(ns, ne));
