@@ -4,6 +4,7 @@
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { LIMITS } from '../src/model/index.js';
@@ -66,6 +67,24 @@ describe('dockerfile/deploy-twin across the two repos of app-support', () => {
     expect(found.map((f) => [f.file, f.line, f.column])).toEqual([['shop-support/deploy/docker/Dockerfile', deploy.findIndex((l) => / AS app-production$/.test(l)) + 1, 1]]);
     expect(found[0]!.message).toContain('../shop/Dockerfile');
     writeFileSync(file, text);
+  });
+
+  it('in SARIF, a finding about the app repo names it by its absolute URI (the log stays valid)', async () => {
+    const file = join(work, 'shop', 'Dockerfile');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/^FROM python:\S+$/m, 'FROM python:3.99.0-slim-bookworm'));
+    const schema = join(work, 'shop', 'db', 'create_tables.sql');
+    const sql = readFileSync(schema, 'utf8');
+    writeFileSync(schema, `${sql}\nCREATE TABLE IF NOT EXISTS orders (id bigint PRIMARY KEY);\n`);
+    const r = runCli(['check', '--format', 'sarif'], { cwd: join(work, 'shop-support') });
+    writeFileSync(file, text);
+    writeFileSync(schema, sql);
+    const log = JSON.parse(r.stdout);
+    const { sarifSchemaErrors } = await import('./helpers/sarif.js');
+    expect(sarifSchemaErrors(log)).toEqual([]);
+    const locs = log.runs[0].results.map((x: { ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }> }) => [x.ruleId, x.locations[0]!.physicalLocation.artifactLocation]);
+    expect(locs).toContainEqual(['drift/migrations-match-app-schema', { uri: pathToFileURL(schema).href }]);
+    expect(locs).toContainEqual(['dockerfile/deploy-twin', { uri: 'deploy/docker/Dockerfile', uriBaseId: '%SRCROOT%' }]);
   });
 
   it('the app repo behind a link is not read', () => {

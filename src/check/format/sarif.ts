@@ -1,6 +1,7 @@
 // --format sarif: SARIF 2.1.0 as GitHub code scanning ingests it (rules with their whole help and tags,
 // relative artifact URIs under %SRCROOT%, regions with line and column). No helpUri: the project
 // publishes no address of its own, and code scanning shows help.markdown, which holds everything.
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Rule } from '../types.js';
 
@@ -39,7 +40,8 @@ export function formatSarif(findings: Finding[], rules: Rule[], version: string,
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' },
+                // A file outside the checked tree (the sibling app repo: ../<app>/…) by its absolute URI.
+                artifactLocation: f.file.startsWith('../') ? { uri: pathToFileURL(resolve(srcRoot, f.file)).href } : { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' },
                 region: { startLine: f.line, startColumn: f.col },
               },
             },
