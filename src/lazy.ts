@@ -6,11 +6,14 @@ import type * as Yaml from 'yaml';
 import type Bcrypt from 'bcryptjs';
 
 // __filename in the CommonJS CLI bundle, import.meta.url in the ES module API build.
-const load = (name: string): unknown => createRequire(typeof __filename === 'string' ? __filename : import.meta.url)(name);
+const cli = typeof __filename === 'string' && __filename.endsWith('.cjs');
+const load = (name: string): unknown => createRequire(cli ? __filename : import.meta.url)(name);
 
 let yamlLib: typeof Yaml | undefined;
 export function yaml(): typeof Yaml {
-  yamlLib ??= load('yaml') as typeof Yaml;
+  // The CLI bundle's modules import yaml from dist/yaml.cjs (scripts/build.mjs): the same copy here,
+  // not a second one from node_modules.
+  yamlLib ??= load(cli ? './yaml.cjs' : 'yaml') as typeof Yaml;
   return yamlLib;
 }
 

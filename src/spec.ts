@@ -287,8 +287,8 @@ export function assignFreePorts(services: ServiceSpec[], kinds: Record<string, K
   return notes;
 }
 
-/** The first port above `port` that `used` does not hold. */
-export function nextFree(port: number, used: Map<number, string>): number {
+/** The first port above `port` that `used` (a Map or Set of taken ports) does not hold. */
+export function nextFree(port: number, used: { has(port: number): boolean }): number {
   let p = port + 1;
   while (used.has(p) && p < 65535) p++;
   return p;

@@ -40,23 +40,23 @@ export async function planStackAdd(repo: string, services: NewService[], link: s
   }
   // Host ports published by services the user added by hand (the spec's are checked by validateSpec).
   const ports = model ? publishedPorts(model) : new Map<number, string>();
-  for (const svc of services) {
-    const kind = kinds[svc.kind];
-    if (!kind || kind.port === null || svc.port === undefined) continue;
-    const by = ports.get(svc.port);
-    const byName = by && /service "([^"]+)"/.exec(by)?.[1];
-    if (by && byName && !known.has(byName) && !known.has(byName.replace(/-monitor$/, ''))) {
-      throw new UserError('port-conflict', `host port ${svc.port} is already published by ${by}`, `give another host port, e.g. ${svc.name}:${svc.kind}:${nextFree(svc.port, new Map([...ports.keys(), ...spec.services.map((s) => s.port ?? kinds[s.kind]?.port)].filter((p): p is number => p != null).map((p) => [p, ''])))}`);
-    }
-  }
-  // A service given without a port takes its kind's port, or the next one free of the stack's
-  // services and of what the user published by hand.
+  // Every taken host port: the stack's services' and what the user published by hand.
   const taken = new Map<number, string>();
   for (const s of spec.services) {
     const port = s.port ?? kinds[s.kind]?.port;
     if (port != null) taken.set(port, s.name);
   }
   for (const [port, by] of ports) if (!taken.has(port)) taken.set(port, /service "([^"]+)"/.exec(by)?.[1] ?? by);
+  for (const svc of services) {
+    const kind = kinds[svc.kind];
+    if (!kind || kind.port === null || svc.port === undefined) continue;
+    const by = ports.get(svc.port);
+    const byName = by && /service "([^"]+)"/.exec(by)?.[1];
+    if (by && byName && !known.has(byName) && !known.has(byName.replace(/-monitor$/, ''))) {
+      throw new UserError('port-conflict', `host port ${svc.port} is already published by ${by}`, `give another host port, e.g. ${svc.name}:${svc.kind}:${nextFree(svc.port, taken)}`);
+    }
+  }
+  // A service given without a port takes its kind's port, or the next one free of those.
   const notes = assignFreePorts(services, kinds, taken);
   // The preset wires every application service to every database and cache (as new does): --link
   // may name those consumers, and nothing the preset would not wire.

@@ -29,11 +29,12 @@ export async function planStackRemove(repo: string, names: string[], opts: { for
   }
   const model = new RepoModel(repo);
   const uses = new Map<string, string[]>();
+  // A service's monitor, and the deploy layer's migrate service, are the stack's own: the plan drops them with it.
+  const migrate = (spec.with ?? []).includes('deploy') && !spec.services.some((s) => s.name === 'migrate');
   for (const n of names) {
     const deps = new Set<string>();
-    // Its monitor, and the deploy layer's migrate service, are the stack's own: the plan drops them with it.
-    const own = new Set([`${n}-monitor`, ...((spec.with ?? []).includes('deploy') && !spec.services.some((s) => s.name === 'migrate') ? ['migrate'] : [])]);
-    for (const f of model.compose()) for (const d of serviceUse(f.yaml.text, n).dependents) if (!names.includes(d) && !own.has(d)) deps.add(d);
+    const own = (d: string) => d === `${n}-monitor` || (migrate && d === 'migrate');
+    for (const f of model.compose()) for (const d of serviceUse(f.yaml.text, n).dependents) if (!names.includes(d) && !own(d)) deps.add(d);
     uses.set(n, [...deps]);
   }
   if (!opts.force) refuseDependents(names, uses);

@@ -461,6 +461,7 @@ export function buildDeployView(stack: StackView): DeployView {
     const env = translateEnv([...svc.environment, ...rt.env], known);
     const portName = svc.kind.length <= 15 ? svc.kind : 'tcp';
     const colon = svc.baseImage.lastIndexOf(':');
+    const maps = configMapsOf(svc, rt.config, rt.initdb);
     return {
       name: svc.name,
       pascal: pascal(svc.name),
@@ -476,8 +477,8 @@ export function buildDeployView(stack: StackView): DeployView {
       dataDir: svc.dataDir ?? '/data',
       env,
       // With config files the pod runs the Compose command (`$$` is `$` for both), keeping the entrypoint.
-      args: rt.args ?? (rt.config.length || svc.k8sFiles?.config.length ? svc.command : null),
-      ...configMapsOf(svc, rt.config, rt.initdb),
+      args: rt.args ?? (maps.config ? svc.command : null),
+      ...maps,
       tmpfs: svc.tmpfs.map((t, i) => ({ name: `run-${i}`, path: t.split(':')[0]! })),
       shm: svc.shmMB ? `${svc.shmMB}Mi` : null,
       readiness: probe({ exec: healthcheckArgv(svc.healthcheck) }),

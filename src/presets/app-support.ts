@@ -175,12 +175,14 @@ export function planAppSupport(spec: StackSpec): PresetOutput {
     ci: { runtime: /^[\w.-]+:(\d+(?:\.\d+)*)/.exec(kind.image)?.[1] ?? (layout.language === 'python' ? '3.12' : '22') },
   };
   // Kubernetes gets the very same postgresql.conf and 00_init.sql as database/, inside a ConfigMap.
-  ctx.k8s.postgresqlConf = indent(render(`${T}support/database/postgresql.conf`, ctx), 4);
-  ctx.k8s.initSql = indent(render(`${T}support/database/init/00_init.sql`, ctx), 4);
+  const postgresqlConf = render(`${T}support/database/postgresql.conf`, ctx);
+  const initSql = render(`${T}support/database/init/00_init.sql`, ctx);
+  ctx.k8s.postgresqlConf = indent(postgresqlConf, 4);
+  ctx.k8s.initSql = indent(initSql, 4);
   // ...and so does the deploy layer's (--with deploy): this repo writes no data/db/config nor build/db.
   dbView.k8sFiles = {
-    config: [{ file: 'postgresql.conf', content: render(`${T}support/database/postgresql.conf`, ctx) }],
-    initdb: [{ file: '00_init.sql', content: render(`${T}support/database/init/00_init.sql`, ctx) }],
+    config: [{ file: 'postgresql.conf', content: postgresqlConf }],
+    initdb: [{ file: '00_init.sql', content: initSql }],
     from: { config: 'database/postgresql.conf', initdb: 'database/init/' },
   };
 

@@ -50,7 +50,7 @@ export function platformSpecErrors(spec: StackSpec, kinds: Record<string, KindMa
     const port = svc.port ?? kinds[svc.kind]?.port;
     if (port != null && OWN_HOST_PORTS.includes(port)) {
       errors.push(
-        new UserError('port-conflict', `service "${svc.name}" uses port ${port}, which the platform's gateway or observability already takes (${OWN_HOST_PORTS.join(', ')})`, `give it another port, e.g. --service ${svc.name}:${svc.kind}:${nextFree(port, new Map([...OWN_HOST_PORTS, ...services.map((s) => s.port ?? kinds[s.kind]?.port)].filter((p): p is number => p != null).map((p) => [p, ''])))}`),
+        new UserError('port-conflict', `service "${svc.name}" uses port ${port}, which the platform's gateway or observability already takes (${OWN_HOST_PORTS.join(', ')})`, `give it another port, e.g. --service ${svc.name}:${svc.kind}:${nextFree(port, new Set([...OWN_HOST_PORTS, ...services.map((s) => s.port ?? kinds[s.kind]?.port)]))}`),
       );
     }
   }

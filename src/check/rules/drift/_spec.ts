@@ -8,6 +8,8 @@ export const SPEC = '.create-stack.yaml';
 export interface Recorded {
   version: string | null;
   repo: string | null;
+  preset: string | null;
+  name: string | null;
   text: string;
 }
 
@@ -17,7 +19,8 @@ export function recorded(repo: RepoModel): Recorded | null {
   const js = repo.yaml(f).toJS();
   if (!js || typeof js !== 'object' || (js as Record<string, unknown>).tool !== 'create-stack') return null;
   const o = js as Record<string, unknown>;
-  return { version: typeof o.version === 'string' ? o.version : null, repo: typeof o.repo === 'string' ? o.repo : null, text: repo.text(f) ?? '' };
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return { version: str(o.version), repo: str(o.repo), preset: str(o.preset), name: str(o.name), text: repo.text(f) ?? '' };
 }
 
 /** -1, 0, 1 for semantic versions a < b, =, > (pre-release tags compare as text). */

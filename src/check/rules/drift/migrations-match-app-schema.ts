@@ -30,16 +30,14 @@ export const rule: Rule = {
   },
   check(ctx) {
     const spec = recorded(ctx.repo);
-    if (!spec || spec.repo !== 'support') return [];
-    const js = ctx.repo.yaml(ctx.repo.file('.create-stack.yaml')!).toJS() as Record<string, unknown>;
-    if (js.preset !== 'app-support' || typeof js.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(js.name)) return [];
+    if (!spec || spec.repo !== 'support' || spec.preset !== 'app-support' || !spec.name || !/^[a-z0-9][a-z0-9-]*$/.test(spec.name)) return [];
     const ups = ctx.repo.found.others
       .map((p) => ({ p, m: UP.exec(p) }))
       .filter((x): x is { p: string; m: RegExpExecArray } => x.m !== null)
       .sort((a, b) => Number(a.m[1]) - Number(b.m[1]));
     if (ups.length === 0) return [];
     // Paths as seen from this repo's root: the app repo is its sibling.
-    const schemaPath = `../${js.name}/db/create_tables.sql`;
+    const schemaPath = `../${spec.name}/db/create_tables.sql`;
     const appText = readSibling(ctx.repo.root, schemaPath);
     if (appText === null) return [];
     const app = applySql(emptySchema(), appText);
